@@ -1,0 +1,48 @@
+"""Red Light Doctor: works out why a device went dark and what to do about it."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+
+from .coordinator import RedLightDoctorConfigEntry, RedLightDoctorCoordinator
+from .issues import IssuePresenter
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: RedLightDoctorConfigEntry
+) -> bool:
+    """Start watching a device.
+
+    A device that does not answer is what we are here to report, so setup
+    never waits for it and never asks Home Assistant to retry.
+    """
+    coordinator = RedLightDoctorCoordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    entry.async_on_unload(coordinator.probe.close)
+
+    presenter = IssuePresenter(hass, entry)
+    await presenter.async_start()
+    entry.async_on_unload(presenter.async_clear)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: RedLightDoctorConfigEntry
+) -> bool:
+    """Stop watching a device."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def _async_options_updated(
+    hass: HomeAssistant, entry: RedLightDoctorConfigEntry
+) -> None:
+    """Apply new options on the next poll, without a reload."""
+    coordinator = entry.runtime_data
+    coordinator.apply_options()

@@ -1,0 +1,42 @@
+"""Constants for Red Light Doctor."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "red_light_doctor"
+LOGGER = logging.getLogger(__package__)
+
+CONF_SOURCE_KIND: Final = "source"
+SOURCE_KASA: Final = "kasa"
+
+CONF_MODEL: Final = "model"
+CONF_HAS_EMETER: Final = "has_emeter"
+
+CONF_POLL_INTERVAL: Final = "poll_interval"
+CONF_GRACE_PERIOD: Final = "grace_period"
+CONF_WEAK_SIGNAL_DBM: Final = "weak_signal_dbm"
+
+DEFAULT_POLL_INTERVAL: Final = 30
+MIN_POLL_INTERVAL: Final = 10
+MAX_POLL_INTERVAL: Final = 600
+DEFAULT_GRACE_MINUTES: Final = 3
+MIN_GRACE_MINUTES: Final = 1
+MAX_GRACE_MINUTES: Final = 120
+DEFAULT_WEAK_SIGNAL_DBM: Final = -70
+MIN_WEAK_SIGNAL_DBM: Final = -90
+MAX_WEAK_SIGNAL_DBM: Final = -50
+
+# An offline device is polled less and less often, never less than this.
+MAX_OFFLINE_BACKOFF: Final = timedelta(minutes=5)
+
+# How long one probe may take in total, whatever python-kasa does inside it.
+PROBE_TIMEOUT: Final = 10.0
+# How long python-kasa waits for one answer from a device.
+DEVICE_TIMEOUT: Final = 5
+
+DISCOVERY_TIMEOUT: Final = 3
+
+DOCS_URL: Final = "https://github.com/red-light-doctor/red-light-doctor"

@@ -1,0 +1,137 @@
+"""One coordinator per watched device: probe, remember, diagnose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_HOST
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_GRACE_PERIOD,
+    CONF_POLL_INTERVAL,
+    CONF_WEAK_SIGNAL_DBM,
+    DEFAULT_GRACE_MINUTES,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WEAK_SIGNAL_DBM,
+    DOMAIN,
+    LOGGER,
+    MAX_OFFLINE_BACKOFF,
+)
+from .diagnosis import Cause, Family, Finding, FleetSnapshot, Settings, diagnose
+from .history import History
+from .observation import Observation
+from .probe.kasa import KasaProbe
+
+type RedLightDoctorConfigEntry = ConfigEntry[RedLightDoctorCoordinator]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatus:
+    """What the presenters show after a poll."""
+
+    observation: Observation
+    findings: tuple[Finding, ...]
+
+    @property
+    def causes(self) -> frozenset[Cause]:
+        """Return the causes found."""
+        return frozenset(finding.cause for finding in self.findings)
+
+
+class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
+    """Polls one device and keeps its history and findings."""
+
+    config_entry: RedLightDoctorConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: RedLightDoctorConfigEntry) -> None:
+        """Set up the probe; no network traffic until the first refresh."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=poll_interval(entry),
+        )
+        self.probe = KasaProbe(entry.data[CONF_HOST])
+        self.history = History()
+        self.family = Family.PLUG
+
+    @property
+    def settings(self) -> Settings:
+        """Return the thresholds from the entry's options."""
+        options = self.config_entry.options
+        return Settings(
+            grace_period=timedelta(
+                minutes=options.get(CONF_GRACE_PERIOD, DEFAULT_GRACE_MINUTES)
+            ),
+            weak_signal_dbm=options.get(CONF_WEAK_SIGNAL_DBM, DEFAULT_WEAK_SIGNAL_DBM),
+        )
+
+    async def _async_update_data(self) -> DeviceStatus:
+        was_online = self.history.online
+        observation = await self.probe.poll()
+        self.history.record(observation)
+        self._log_transition(was_online, observation)
+        self.update_interval = self._next_interval()
+        return DeviceStatus(observation, self.diagnose())
+
+    def diagnose(self) -> tuple[Finding, ...]:
+        """Return the findings for the history as it stands now."""
+        active = self.data.causes if self.data else frozenset()
+        return diagnose(
+            self.history,
+            fleet_snapshot(self.hass),
+            self.settings,
+            dt_util.utcnow(),
+            family=self.family,
+            active=active,
+        )
+
+    def apply_options(self) -> None:
+        """Use changed options from the next poll on."""
+        self.update_interval = self._next_interval()
+
+    def _next_interval(self) -> timedelta:
+        """Return the routine interval, backed off while the device is dark."""
+        interval = poll_interval(self.config_entry)
+        failures = self.history.consecutive_failures
+        if failures < 2:
+            return interval
+        backed_off = interval * (1 << min(failures - 1, 10))
+        return min(backed_off, max(interval, MAX_OFFLINE_BACKOFF))
+
+    def _log_transition(self, was_online: bool | None, now: Observation) -> None:
+        # One line per change of state, not one per failed poll.
+        if now.reachable and was_online is False:
+            LOGGER.info("%s answers again", self.config_entry.title)
+        elif not now.reachable and was_online is not False:
+            LOGGER.warning(
+                "%s stopped answering (%s)", self.config_entry.title, now.failure
+            )
+
+
+def poll_interval(entry: ConfigEntry) -> timedelta:
+    """Return the routine poll interval chosen in the options."""
+    return timedelta(
+        seconds=entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
+    )
+
+
+def fleet_snapshot(hass: HomeAssistant) -> FleetSnapshot:
+    """Return what every watched device is doing, for network-wide causes."""
+    coordinators: list[RedLightDoctorCoordinator] = [
+        entry.runtime_data for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+    ]
+    return FleetSnapshot(
+        watched=len(coordinators),
+        offline_since=tuple(
+            since
+            for coordinator in coordinators
+            if (since := coordinator.history.offline_since) is not None
+        ),
+    )

@@ -1,0 +1,99 @@
+"""The vocabulary of a diagnosis: causes, findings and what they are judged by."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class Family(StrEnum):
+    """A kind of device whose red light has its own causes and steps."""
+
+    PLUG = "plug"
+
+
+class Cause(StrEnum):
+    """What is wrong, in the order a card list should show them."""
+
+    OFFLINE = "offline"
+    UNSTABLE_POWER = "unstable_power"
+    WEAK_WIFI = "weak_wifi"
+    INTERMITTENT = "intermittent"
+    NO_CLOUD = "no_cloud"
+
+
+class Severity(StrEnum):
+    """How urgent a finding is; matches Home Assistant's issue severities."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Explanation(StrEnum):
+    """The most likely reason an offline device went quiet."""
+
+    NETWORK_OUTAGE = "network_outage"
+    REFUSED = "refused"
+    WEAK_SIGNAL = "weak_signal"
+    UNSTABLE_POWER = "unstable_power"
+    UNKNOWN = "unknown"
+
+
+class Step(StrEnum):
+    """One thing a person can try; the text lives in the translations."""
+
+    CHECK_POWER = "check_power"
+    PLUG_INTO_WALL = "plug_into_wall"
+    RESTART_ROUTER_THEN_DEVICE = "restart_router_then_device"
+    RESTART_DEVICE = "restart_device"
+    MOVE_CLOSER = "move_closer"
+    AVOID_INTERFERENCE = "avoid_interference"
+    CHANGE_WIFI_CHANNEL = "change_wifi_channel"
+    REJOIN_WIFI = "rejoin_wifi"
+    CHECK_ADDRESS = "check_address"
+    CHECK_FIREWALL = "check_firewall"
+    CHECK_ROUTER = "check_router"
+    CHECK_HOME_ASSISTANT_NETWORK = "check_home_assistant_network"
+    CHECK_INTERNET = "check_internet"
+    CHECK_CLOUD_BLOCKING = "check_cloud_blocking"
+    RELINK_CLOUD = "relink_cloud"
+    UPDATE_FIRMWARE = "update_firmware"
+    RESERVE_ADDRESS = "reserve_address"
+    FACTORY_RESET = "factory_reset"
+    CONTACT_VENDOR = "contact_vendor"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The user's thresholds, from the entry's options."""
+
+    grace_period: timedelta = timedelta(minutes=3)
+    weak_signal_dbm: int = -70
+
+
+@dataclass(frozen=True, slots=True)
+class FleetSnapshot:
+    """What the other watched devices are doing right now."""
+
+    watched: int = 1
+    offline_since: tuple[datetime, ...] = ()
+
+    def dropped_together_with(self, moment: datetime, window: timedelta) -> int:
+        """Return how many watched devices went silent close to a moment."""
+        return sum(1 for since in self.offline_since if abs(since - moment) <= window)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A cause the evidence points to, with what to tell and offer the user."""
+
+    cause: Cause
+    severity: Severity
+    family: Family
+    # Names the wording: the cause, or the cause and its explanation.
+    key: str
+    evidence: Mapping[str, str] = field(default_factory=dict)
+    steps: tuple[Step, ...] = ()
+    since: datetime | None = None

@@ -1,0 +1,250 @@
+"""The rules a support engineer would apply, as pure functions of the evidence.
+
+Nothing here imports Home Assistant or does I/O: the same history, fleet,
+settings and moment always give the same findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..history import DAY, History
+from ..observation import Failure
+from .model import (
+    Cause,
+    Explanation,
+    Family,
+    Finding,
+    FleetSnapshot,
+    Settings,
+    Severity,
+)
+from .playbook import steps_for
+
+MIN_FAILURES_FOR_OFFLINE = 2
+SIGNAL_RECOVERY_MARGIN_DB = 3
+REBOOTS_FOR_UNSTABLE_POWER = 3
+DROPOUTS_FOR_INTERMITTENT = 3
+# Devices that drop within this window of each other share a cause.
+TOGETHER = timedelta(seconds=60)
+DEVICES_FOR_NETWORK_OUTAGE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """Everything a rule may look at."""
+
+    history: History
+    fleet: FleetSnapshot
+    settings: Settings
+    now: datetime
+    family: Family
+    active: frozenset[Cause]
+
+
+def diagnose(
+    history: History,
+    fleet: FleetSnapshot,
+    settings: Settings,
+    now: datetime,
+    *,
+    family: Family = Family.PLUG,
+    active: frozenset[Cause] = frozenset(),
+) -> tuple[Finding, ...]:
+    """Return the findings the evidence supports, most urgent first.
+
+    `active` names the causes already reported, so that a finding near its
+    threshold neither appears nor clears on a single reading.
+    """
+    case = Case(history, fleet, settings, now, family, active)
+    findings = [finding for rule in RULES if (finding := rule(case)) is not None]
+    if any(finding.cause is Cause.OFFLINE for finding in findings):
+        # While it is dark, what the device last said about itself is stale.
+        findings = [f for f in findings if f.cause in SHOWN_WHILE_OFFLINE]
+    return tuple(
+        sorted(
+            findings, key=lambda f: (f.severity != Severity.ERROR, CAUSE_ORDER[f.cause])
+        )
+    )
+
+
+def _finding(
+    case: Case,
+    cause: Cause,
+    severity: Severity,
+    key: str,
+    since: datetime | None,
+    **evidence: object,
+) -> Finding:
+    return Finding(
+        cause=cause,
+        severity=severity,
+        family=case.family,
+        key=key,
+        evidence={name: str(value) for name, value in evidence.items()},
+        steps=steps_for(case.family, key),
+        since=since,
+    )
+
+
+# Offline, and why.
+
+
+def device_is_offline(case: Case) -> Finding | None:
+    """It has not answered, twice or more in a row, for longer than the grace period."""
+    history = case.history
+    since = history.offline_since
+    if (
+        since is None
+        or history.consecutive_failures < MIN_FAILURES_FOR_OFFLINE
+        or case.now - since < case.settings.grace_period
+    ):
+        return None
+    explanation = next(
+        reason for reason, applies in OFFLINE_EXPLANATIONS if applies(case)
+    )
+    key = "offline" if explanation is Explanation.UNKNOWN else f"offline_{explanation}"
+    evidence: dict[str, object] = {"offline_for": format_duration(case.now - since)}
+    if explanation is Explanation.WEAK_SIGNAL:
+        evidence |= {
+            "signal": history.recent_signal(),
+            "threshold": case.settings.weak_signal_dbm,
+        }
+    elif explanation is Explanation.UNSTABLE_POWER:
+        evidence["reboots"] = history.reboots_since(case.now - DAY)
+    elif explanation is Explanation.NETWORK_OUTAGE:
+        evidence |= {
+            "dropped": case.fleet.dropped_together_with(since, TOGETHER),
+            "watched": case.fleet.watched,
+        }
+    return _finding(case, Cause.OFFLINE, Severity.ERROR, key, since, **evidence)
+
+
+def many_devices_dropped_together(case: Case) -> bool:
+    """Several watched devices went silent in the same minute: suspect the network."""
+    assert case.history.offline_since is not None
+    together = case.fleet.dropped_together_with(case.history.offline_since, TOGETHER)
+    return together >= DEVICES_FOR_NETWORK_OUTAGE and together * 2 >= case.fleet.watched
+
+
+def something_refuses_the_connection(case: Case) -> bool:
+    """The address answers but turns us away: another device or a stopped service."""
+    return case.history.last_failure is Failure.REFUSED
+
+
+def signal_was_weak_before_it_dropped(case: Case) -> bool:
+    """Its Wi-Fi signal was below the threshold in the hour before it went quiet."""
+    signal = case.history.recent_signal()
+    return signal is not None and signal < case.settings.weak_signal_dbm
+
+
+def it_kept_rebooting_before_it_dropped(case: Case) -> bool:
+    """It restarted again and again in the last day: its power supply is failing."""
+    return case.history.reboots_since(case.now - DAY) >= REBOOTS_FOR_UNSTABLE_POWER
+
+
+OFFLINE_EXPLANATIONS: tuple[tuple[Explanation, Callable[[Case], bool]], ...] = (
+    (Explanation.NETWORK_OUTAGE, many_devices_dropped_together),
+    (Explanation.REFUSED, something_refuses_the_connection),
+    (Explanation.WEAK_SIGNAL, signal_was_weak_before_it_dropped),
+    (Explanation.UNSTABLE_POWER, it_kept_rebooting_before_it_dropped),
+    (Explanation.UNKNOWN, lambda _: True),
+)
+
+
+# Degraded while online.
+
+
+def wifi_signal_is_weak(case: Case) -> Finding | None:
+    """The recent signal is below the threshold; it clears a few dB above it."""
+    signal = case.history.recent_signal()
+    if signal is None:
+        return None
+    threshold = case.settings.weak_signal_dbm
+    if Cause.WEAK_WIFI in case.active:
+        threshold += SIGNAL_RECOVERY_MARGIN_DB
+    if signal >= threshold:
+        return None
+    return _finding(
+        case,
+        Cause.WEAK_WIFI,
+        Severity.WARNING,
+        Cause.WEAK_WIFI,
+        None,
+        signal=signal,
+        threshold=case.settings.weak_signal_dbm,
+    )
+
+
+def power_is_unstable(case: Case) -> Finding | None:
+    """It rebooted three times or more in the last day."""
+    reboots = case.history.reboots_since(case.now - DAY)
+    if reboots < REBOOTS_FOR_UNSTABLE_POWER:
+        return None
+    return _finding(
+        case,
+        Cause.UNSTABLE_POWER,
+        Severity.WARNING,
+        Cause.UNSTABLE_POWER,
+        case.history.reboots[-1],
+        reboots=reboots,
+    )
+
+
+def connection_is_intermittent(case: Case) -> Finding | None:
+    """It dropped off briefly three times or more in a day, without rebooting."""
+    dropouts = case.history.short_outages_since(
+        case.now - DAY, case.settings.grace_period
+    )
+    if dropouts < DROPOUTS_FOR_INTERMITTENT:
+        return None
+    return _finding(
+        case,
+        Cause.INTERMITTENT,
+        Severity.WARNING,
+        Cause.INTERMITTENT,
+        case.history.outages[-1].ended,
+        dropouts=dropouts,
+    )
+
+
+def cloud_is_unreachable(case: Case) -> Finding | None:
+    """It answers us but has not reached its cloud for longer than the grace period."""
+    lost = case.history.cloud_lost_since
+    if lost is None or case.now - lost < case.settings.grace_period:
+        return None
+    return _finding(
+        case,
+        Cause.NO_CLOUD,
+        Severity.WARNING,
+        Cause.NO_CLOUD,
+        lost,
+        cloud_lost_for=format_duration(case.now - lost),
+    )
+
+
+RULES: tuple[Callable[[Case], Finding | None], ...] = (
+    device_is_offline,
+    power_is_unstable,
+    wifi_signal_is_weak,
+    connection_is_intermittent,
+    cloud_is_unreachable,
+)
+CAUSE_ORDER = {cause: index for index, cause in enumerate(Cause)}
+# Reboots are history that stays true while dark; a stale signal or cloud
+# reading is not, and the offline card already names the weak signal.
+SHOWN_WHILE_OFFLINE = frozenset({Cause.OFFLINE, Cause.UNSTABLE_POWER})
+
+
+def format_duration(duration: timedelta) -> str:
+    """Return a duration the way a person would say it: 6 min, 2 h 5 min, 3 d 4 h."""
+    minutes = int(duration.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"

@@ -1,0 +1,64 @@
+"""Diagnostics download: what we saw and concluded, with identifying data removed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_HOST, CONF_MAC, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntry
+
+from .coordinator import RedLightDoctorConfigEntry
+
+TO_REDACT = {
+    CONF_HOST,
+    CONF_MAC,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    "address",
+    "alias",
+    "credentials",
+    "credentials_hash",
+    "title",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: RedLightDoctorConfigEntry
+) -> dict[str, Any]:
+    """Return the entry's settings, history and findings."""
+    coordinator = entry.runtime_data
+    status = coordinator.data
+    return async_redact_data(
+        {
+            "entry": {
+                "title": entry.title,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            "family": coordinator.family,
+            "last_observation": asdict(status.observation),
+            "history": coordinator.history.as_dict(),
+            "findings": [
+                {
+                    "cause": finding.cause,
+                    "severity": finding.severity,
+                    "key": finding.key,
+                    "evidence": dict(finding.evidence),
+                    "steps": list(finding.steps),
+                    "since": finding.since,
+                }
+                for finding in status.findings
+            ],
+        },
+        TO_REDACT,
+    )
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: RedLightDoctorConfigEntry, device: DeviceEntry
+) -> dict[str, Any]:
+    """Return the same as the entry: one entry watches one device."""
+    return await async_get_config_entry_diagnostics(hass, entry)

@@ -1,0 +1,39 @@
+"""Base entity: sits on the page of the device it watches."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_MAC
+from homeassistant.helpers.device_registry import (
+    CONNECTION_NETWORK_MAC,
+    DeviceInfo,
+    format_mac,
+)
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import CONF_MODEL
+from .coordinator import RedLightDoctorCoordinator
+
+
+class RedLightDoctorEntity(CoordinatorEntity[RedLightDoctorCoordinator]):
+    """An entity of ours on the watched device's page.
+
+    It stays available while the device is dark: offline is a value we
+    report, not a failure of ours.
+    """
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: RedLightDoctorCoordinator, key: str) -> None:
+        """Attach the entity to the watched device by its MAC address."""
+        super().__init__(coordinator)
+        entry = coordinator.config_entry
+        mac = format_mac(entry.data[CONF_MAC])
+        self._attr_unique_id = f"{mac}_{key}"
+        # The MAC as a connection merges this device with the one the core
+        # TP-Link integration registers for the same plug.
+        self._attr_device_info = DeviceInfo(
+            connections={(CONNECTION_NETWORK_MAC, mac)},
+            manufacturer="TP-Link",
+            model=entry.data.get(CONF_MODEL),
+            name=entry.title,
+        )

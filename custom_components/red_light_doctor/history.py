@@ -1,0 +1,201 @@
+"""A bounded memory of one device's recent polls, kept small enough for hundreds."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import median
+from typing import Any
+
+from .observation import Failure, Observation
+
+DAY = timedelta(hours=24)
+SIGNAL_WINDOW = timedelta(hours=1)
+RECENT_SIGNAL_READINGS = 10
+# A counter that restarts by less than this is clock jitter, not a reboot.
+RESTART_TOLERANCE_SECONDS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """A stretch of unanswered polls that ended with the device answering."""
+
+    started: datetime
+    ended: datetime
+    rebooted: bool
+
+    @property
+    def duration(self) -> timedelta:
+        """Return how long the device was silent."""
+        return self.ended - self.started
+
+
+@dataclass(slots=True)
+class History:
+    """What the diagnosis needs to know about a device's past, and no more."""
+
+    first_poll: datetime | None = None
+    last_observation: Observation | None = None
+    last_answer: Observation | None = None
+    offline_since: datetime | None = None
+    consecutive_failures: int = 0
+    last_failure: Failure | None = None
+    cloud_lost_since: datetime | None = None
+    reboots: deque[datetime] = field(default_factory=lambda: deque(maxlen=100))
+    outages: deque[Outage] = field(default_factory=lambda: deque(maxlen=100))
+    signal: deque[tuple[datetime, int]] = field(
+        default_factory=lambda: deque(maxlen=120)
+    )
+    power_changes: deque[tuple[datetime, bool]] = field(
+        default_factory=lambda: deque(maxlen=100)
+    )
+    address_changes: deque[tuple[datetime, str]] = field(
+        default_factory=lambda: deque(maxlen=20)
+    )
+
+    @property
+    def last_seen(self) -> datetime | None:
+        """Return when the device last answered."""
+        return self.last_answer.at if self.last_answer else None
+
+    @property
+    def online(self) -> bool | None:
+        """Return whether the latest poll got an answer; None before any poll."""
+        return self.last_observation.reachable if self.last_observation else None
+
+    def record(self, observation: Observation) -> None:
+        """Fold one poll into the history."""
+        if self.first_poll is None:
+            self.first_poll = observation.at
+        self.last_observation = observation
+        if observation.reachable:
+            self._record_answer(observation)
+        else:
+            self._record_silence(observation)
+        self._forget_before(observation.at - DAY)
+
+    def _record_silence(self, observation: Observation) -> None:
+        self.consecutive_failures += 1
+        self.last_failure = observation.failure
+        if self.offline_since is None:
+            self.offline_since = observation.at
+
+    def _record_answer(self, observation: Observation) -> None:
+        previous = self.last_answer
+        rebooted_at = _boot_time(previous, observation) if previous else None
+        if rebooted_at is not None:
+            self.reboots.append(rebooted_at)
+        if self.offline_since is not None:
+            self.outages.append(
+                Outage(self.offline_since, observation.at, rebooted_at is not None)
+            )
+        self.offline_since = None
+        self.consecutive_failures = 0
+        self.last_failure = None
+
+        if observation.rssi is not None:
+            self.signal.append((observation.at, observation.rssi))
+        if observation.relay_on is not None and (
+            previous is None or previous.relay_on != observation.relay_on
+        ):
+            self.power_changes.append((observation.at, observation.relay_on))
+        if (
+            observation.address is not None
+            and previous is not None
+            and previous.address is not None
+            and previous.address != observation.address
+        ):
+            self.address_changes.append((observation.at, observation.address))
+        if observation.cloud_connected is True:
+            self.cloud_lost_since = None
+        elif observation.cloud_connected is False and self.cloud_lost_since is None:
+            self.cloud_lost_since = observation.at
+        self.last_answer = observation
+
+    def _forget_before(self, cutoff: datetime) -> None:
+        while self.reboots and self.reboots[0] < cutoff:
+            self.reboots.popleft()
+        while self.outages and self.outages[0].ended < cutoff:
+            self.outages.popleft()
+        for series in (self.power_changes, self.address_changes):
+            while series and series[0][0] < cutoff:
+                series.popleft()
+        # Signal is kept relative to the last answer, so that after a drop the
+        # readings from the hour before it are still there to explain it.
+        if self.last_answer is not None:
+            signal_cutoff = self.last_answer.at - SIGNAL_WINDOW
+            while self.signal and self.signal[0][0] < signal_cutoff:
+                self.signal.popleft()
+
+    def reboots_since(self, since: datetime) -> int:
+        """Return how many reboots were seen since a moment."""
+        return sum(1 for rebooted in self.reboots if rebooted >= since)
+
+    def short_outages_since(self, since: datetime, shorter_than: timedelta) -> int:
+        """Return how many brief silences without a reboot ended since a moment."""
+        return sum(
+            1
+            for outage in self.outages
+            if outage.ended >= since
+            and not outage.rebooted
+            and outage.duration < shorter_than
+        )
+
+    def recent_signal(self) -> int | None:
+        """Return the median of the latest signal readings, in dBm."""
+        if len(self.signal) < 3:
+            return None
+        readings = [rssi for _, rssi in list(self.signal)[-RECENT_SIGNAL_READINGS:]]
+        return round(median(readings))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the history in a form fit for diagnostics downloads."""
+        return {
+            "first_poll": _iso(self.first_poll),
+            "last_seen": _iso(self.last_seen),
+            "offline_since": _iso(self.offline_since),
+            "consecutive_failures": self.consecutive_failures,
+            "last_failure": self.last_failure,
+            "cloud_lost_since": _iso(self.cloud_lost_since),
+            "reboots": [_iso(at) for at in self.reboots],
+            "outages": [
+                {
+                    "started": _iso(outage.started),
+                    "ended": _iso(outage.ended),
+                    "rebooted": outage.rebooted,
+                }
+                for outage in self.outages
+            ],
+            "signal": [[_iso(at), rssi] for at, rssi in self.signal],
+            "power_changes": [[_iso(at), on] for at, on in self.power_changes],
+            "address_changes": len(self.address_changes),
+        }
+
+
+def _boot_time(previous: Observation, current: Observation) -> datetime | None:
+    """Return when the device booted between two answers, or None if it did not.
+
+    A counter that should have kept running (uptime, or the relay's on-time
+    while the relay stayed on) but is now lower than where it should be means
+    the device restarted.
+    """
+    elapsed = (current.at - previous.at).total_seconds()
+    if current.uptime is not None and previous.uptime is not None:
+        counter, before = current.uptime, previous.uptime
+    elif (
+        current.relay_on_time is not None
+        and previous.relay_on_time is not None
+        and current.relay_on
+        and previous.relay_on
+    ):
+        counter, before = current.relay_on_time, previous.relay_on_time
+    else:
+        return None
+    if before + elapsed - counter <= RESTART_TOLERANCE_SECONDS:
+        return None
+    return current.at - timedelta(seconds=counter)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

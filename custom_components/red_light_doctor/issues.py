@@ -1,0 +1,104 @@
+"""Presents findings as repair issues: one per device and cause, kept in step."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.translation import (
+    async_get_cached_translations,
+    async_get_translations,
+)
+
+from .const import DOCS_URL, DOMAIN
+from .coordinator import RedLightDoctorConfigEntry, RedLightDoctorCoordinator
+from .diagnosis import Cause, Finding, Severity, Step
+
+SEVERITY = {
+    Severity.ERROR: ir.IssueSeverity.ERROR,
+    Severity.WARNING: ir.IssueSeverity.WARNING,
+}
+README_SECTION = {
+    Cause.OFFLINE: "offline",
+    Cause.UNSTABLE_POWER: "unstable-power",
+    Cause.WEAK_WIFI: "weak-wi-fi",
+    Cause.INTERMITTENT: "intermittent-connection",
+    Cause.NO_CLOUD: "no-cloud-connection",
+}
+
+
+def issue_id(entry_id: str, cause: Cause) -> str:
+    """Return the stable id of a device's issue for one cause."""
+    return f"{entry_id}_{cause}"
+
+
+async def async_load_step_texts(hass: HomeAssistant) -> None:
+    """Load the wording of the steps into Home Assistant's translation cache."""
+    await async_get_translations(hass, hass.config.language, "steps", [DOMAIN])
+
+
+@callback
+def steps_text(hass: HomeAssistant, steps: tuple[Step, ...]) -> str:
+    """Return the steps as a numbered Markdown list in Home Assistant's language."""
+    strings = async_get_cached_translations(hass, hass.config.language, "steps", DOMAIN)
+    return "\n".join(
+        f"{number}. {strings.get(f'component.{DOMAIN}.steps.{step}', step)}"
+        for number, step in enumerate(steps, start=1)
+    )
+
+
+class IssuePresenter:
+    """Creates, updates and deletes one entry's repair issues after each poll."""
+
+    def __init__(self, hass: HomeAssistant, entry: RedLightDoctorConfigEntry) -> None:
+        """Follow the entry's coordinator."""
+        self.hass = hass
+        self.entry = entry
+        self.coordinator: RedLightDoctorCoordinator = entry.runtime_data
+        self._shown: set[Cause] = set()
+
+    async def async_start(self) -> None:
+        """Present the current findings and every later change."""
+        await async_load_step_texts(self.hass)
+        self.entry.async_on_unload(self.coordinator.async_add_listener(self.async_sync))
+        self.async_sync()
+
+    @callback
+    def async_sync(self) -> None:
+        """Make the registry show exactly the current findings."""
+        findings = self.coordinator.data.findings if self.coordinator.data else ()
+        current = {finding.cause: finding for finding in findings}
+        for finding in current.values():
+            self._async_show(finding)
+        for cause in self._shown - current.keys():
+            ir.async_delete_issue(
+                self.hass, DOMAIN, issue_id(self.entry.entry_id, cause)
+            )
+        self._shown = set(current)
+
+    @callback
+    def _async_show(self, finding: Finding) -> None:
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id(self.entry.entry_id, finding.cause),
+            is_fixable=False,
+            is_persistent=False,
+            severity=SEVERITY[finding.severity],
+            translation_key=finding.key,
+            translation_placeholders={
+                "device": self.entry.title,
+                "steps": steps_text(self.hass, finding.steps),
+                **finding.evidence,
+            },
+            learn_more_url=f"{DOCS_URL}#{README_SECTION[finding.cause]}",
+            data={"entry_id": self.entry.entry_id, "cause": finding.cause.value},
+        )
+
+    @callback
+    def async_clear(self) -> None:
+        """Remove every issue this entry may have raised."""
+        for cause in Cause:
+            ir.async_delete_issue(
+                self.hass, DOMAIN, issue_id(self.entry.entry_id, cause)
+            )
+        self._shown.clear()

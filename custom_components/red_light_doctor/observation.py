@@ -1,0 +1,40 @@
+"""What one poll of a device saw: the only shape in which device data travels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Failure(StrEnum):
+    """Why a device did not answer; a device problem is data, not an exception."""
+
+    TIMEOUT = "timeout"
+    REFUSED = "refused"
+    UNREACHABLE = "unreachable"
+    AUTH = "auth"
+    PROTOCOL = "protocol"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Observation:
+    """One poll. A field is None where the source cannot know it."""
+
+    at: datetime
+    reachable: bool
+    failure: Failure | None = None
+    address: str | None = None
+    response_time: float | None = None
+    rssi: int | None = None
+    relay_on: bool | None = None
+    # Seconds the relay has been on; Kasa plugs restart it when they boot.
+    relay_on_time: int | None = None
+    # Seconds since boot, for sources that report it.
+    uptime: int | None = None
+    cloud_connected: bool | None = None
+
+    @classmethod
+    def failed(cls, at: datetime, failure: Failure, address: str) -> Observation:
+        """Return the observation of a poll that got no usable answer."""
+        return cls(at=at, reachable=False, failure=failure, address=address)

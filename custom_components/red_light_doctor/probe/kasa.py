@@ -1,0 +1,215 @@
+"""Probe for Kasa devices on the legacy local protocol, through python-kasa."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+import errno
+import time
+from typing import Any
+
+from homeassistant.util import dt as dt_util
+from kasa import (
+    AuthenticationError,
+    Device,
+    DeviceConfig,
+    DeviceConnectionParameters,
+    DeviceEncryptionType,
+    DeviceFamily,
+    DeviceType,
+    Discover,
+    KasaException,
+)
+from kasa.device_factory import get_protocol
+from kasa.protocols import BaseProtocol
+
+from ..const import DEVICE_TIMEOUT, DISCOVERY_TIMEOUT, PROBE_TIMEOUT
+from ..observation import Failure, Observation
+
+# One request per poll: proof of life, relay, signal, on-time and cloud state.
+POLL_REQUEST: dict[str, Any] = {
+    "system": {"get_sysinfo": {}},
+    "cnCloud": {"get_info": {}},
+}
+SUPPORTED_TYPES = frozenset({"IOT.SMARTPLUGSWITCH"})
+SUPPORTED_DEVICE_TYPES = frozenset(
+    {DeviceType.Plug, DeviceType.Strip, DeviceType.WallSwitch}
+)
+UNREACHABLE_ERRNOS = frozenset({errno.EHOSTUNREACH, errno.EHOSTDOWN, errno.ENETUNREACH})
+
+
+class ProbeError(Exception):
+    """A device could not be identified; `failure` says how it failed."""
+
+    def __init__(self, failure: Failure) -> None:
+        """Keep the failure for the caller to word."""
+        super().__init__(failure)
+        self.failure = failure
+
+
+class UnsupportedDevice(Exception):
+    """A Kasa device answered, but it is not a kind we can diagnose."""
+
+    def __init__(self, model: str) -> None:
+        """Keep the model for the caller to name."""
+        super().__init__(model)
+        self.model = model
+
+
+@dataclass(frozen=True, slots=True)
+class KasaIdentity:
+    """Who answered at an address."""
+
+    host: str
+    mac: str
+    alias: str
+    model: str
+
+
+def connection_config(host: str) -> DeviceConfig:
+    """Return the python-kasa configuration for a legacy plug at an address."""
+    return DeviceConfig(
+        host=host,
+        timeout=DEVICE_TIMEOUT,
+        connection_type=DeviceConnectionParameters(
+            DeviceFamily.IotSmartPlugSwitch, DeviceEncryptionType.Xor
+        ),
+    )
+
+
+class KasaProbe:
+    """Polls one Kasa device with a single request per poll."""
+
+    def __init__(self, host: str) -> None:
+        """Prepare the connection; nothing is sent until the first poll."""
+        self.host = host
+        protocol = get_protocol(connection_config(host))
+        if protocol is None:  # pragma: no cover - legacy XOR is always known
+            raise RuntimeError("python-kasa has no legacy protocol")
+        self._protocol: BaseProtocol = protocol
+
+    async def poll(self) -> Observation:
+        """Ask the device how it is; a device that does not answer is data."""
+        started = time.perf_counter()
+        try:
+            response = await self._query()
+            observation = _observation_from(response, self.host)
+        except ProbeError as err:
+            return Observation.failed(dt_util.utcnow(), err.failure, self.host)
+        return replace(observation, response_time=time.perf_counter() - started)
+
+    async def identify(self) -> KasaIdentity:
+        """Return who answers at the address, or raise ProbeError."""
+        response = await self._query()
+        try:
+            sysinfo = response["system"]["get_sysinfo"]
+            identity = KasaIdentity(
+                host=self.host,
+                mac=str(sysinfo.get("mac") or sysinfo["mic_mac"]),
+                alias=str(sysinfo["alias"]),
+                model=str(sysinfo["model"]),
+            )
+            device_type = sysinfo.get("type") or sysinfo.get("mic_type")
+        except (KeyError, TypeError) as err:
+            raise ProbeError(Failure.PROTOCOL) from err
+        if device_type not in SUPPORTED_TYPES:
+            raise UnsupportedDevice(identity.model)
+        return identity
+
+    async def close(self) -> None:
+        """Close the connection python-kasa keeps open between polls."""
+        await self._protocol.close()
+
+    async def _query(self) -> dict[str, Any]:
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                return await self._query_once_more_if_stale()
+        except TimeoutError as err:
+            raise ProbeError(Failure.TIMEOUT) from err
+        except KasaException as err:
+            raise ProbeError(classify(err)) from err
+
+    async def _query_once_more_if_stale(self) -> dict[str, Any]:
+        # python-kasa keeps the connection open between polls; after a device
+        # reboot the first send on it fails, and one fresh connection settles
+        # whether the device is really gone. A timeout is not worth repeating.
+        try:
+            return await self._protocol.query(POLL_REQUEST, retry_count=0)
+        except KasaException as err:
+            if classify(err) in (Failure.TIMEOUT, Failure.REFUSED, Failure.AUTH):
+                raise
+        return await self._protocol.query(POLL_REQUEST, retry_count=0)
+
+
+def classify(error: BaseException) -> Failure:
+    """Return the kind of failure behind a python-kasa exception."""
+    if isinstance(error, AuthenticationError):
+        return Failure.AUTH
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, TimeoutError):
+            return Failure.TIMEOUT
+        if isinstance(cause, ConnectionRefusedError):
+            return Failure.REFUSED
+        if isinstance(cause, OSError) and cause.errno in UNREACHABLE_ERRNOS:
+            return Failure.UNREACHABLE
+        cause = cause.__cause__
+    return Failure.PROTOCOL
+
+
+def _observation_from(response: dict[str, Any], host: str) -> Observation:
+    try:
+        sysinfo = response["system"]["get_sysinfo"]
+        relay_state = sysinfo.get("relay_state")
+        cloud = response.get("cnCloud", {}).get("get_info", {})
+        cloud_connection = (
+            cloud.get("cld_connection") if not cloud.get("err_code") else None
+        )
+        return Observation(
+            at=dt_util.utcnow(),
+            reachable=True,
+            address=host,
+            rssi=_optional_int(sysinfo.get("rssi")),
+            relay_on=None if relay_state is None else bool(relay_state),
+            relay_on_time=_optional_int(sysinfo.get("on_time")),
+            cloud_connected=None
+            if cloud_connection is None
+            else bool(cloud_connection),
+        )
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        raise ProbeError(Failure.PROTOCOL) from err
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+async def discover(targets: Iterable[str]) -> list[KasaIdentity]:
+    """Return the supported Kasa devices that answer a broadcast on any target."""
+    found: dict[str, KasaIdentity] = {}
+    results = await asyncio.gather(
+        *(
+            Discover.discover(target=target, discovery_timeout=DISCOVERY_TIMEOUT)
+            for target in targets
+        ),
+        return_exceptions=True,
+    )
+    for devices in results:
+        if isinstance(devices, BaseException):
+            continue
+        for host, device in devices.items():
+            if (identity := _identity_of(host, device)) is not None:
+                found[identity.mac] = identity
+    return sorted(found.values(), key=lambda identity: identity.alias.lower())
+
+
+def _identity_of(host: str, device: Device) -> KasaIdentity | None:
+    if device.device_type not in SUPPORTED_DEVICE_TYPES:
+        return None
+    return KasaIdentity(
+        host=host,
+        mac=device.mac,
+        alias=device.alias or device.model,
+        model=device.model,
+    )
