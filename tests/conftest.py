@@ -8,10 +8,14 @@ from ipaddress import IPv4Address
 from typing import Any
 from unittest.mock import patch
 
+# Imported before any test freezes time: importing it under freezegun fails on
+# its datetime-typed models, and the diagnostics download imports it lazily.
+import aiohasupervisor  # noqa: F401
 import freezegun
 from freezegun.api import TickingDateTimeFactory
 from homeassistant.const import CONF_HOST, CONF_MAC
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.util import dt as dt_util
 import kasa
@@ -127,7 +131,9 @@ def entry_for(plug: SimulatedPlug, **options: Any) -> MockConfigEntry:
     )
 
 
-async def watch(hass: HomeAssistant, plug: SimulatedPlug, **options: Any) -> MockConfigEntry:
+async def watch(
+    hass: HomeAssistant, plug: SimulatedPlug, **options: Any
+) -> MockConfigEntry:
     """Set up an entry for a simulated plug and return it."""
     entry = entry_for(plug, **options)
     entry.add_to_hass(hass)
@@ -143,7 +149,17 @@ async def advance(
     freezer.tick(delta)
     # Timers run on the real loop clock, and the coordinator adds up to a
     # second of its own offset to each; the margin covers both.
-    async_fire_time_changed(hass, dt_util.utcnow() + delta + SCHEDULING_MARGIN)
+    async_fire_time_changed(hass, dt_util.utcnow() + SCHEDULING_MARGIN)
     # Scheduled polls run as background tasks, and talk to a real socket.
     await hass.async_block_till_done(wait_background_tasks=True)
 
+
+def state_of(hass: HomeAssistant, plug: SimulatedPlug, platform: str, key: str) -> str:
+    """Return the state of one of our entities for a simulated plug."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{format_mac(plug.mac)}_{key}"
+    )
+    assert entity_id is not None, f"no {platform} {key}"
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state

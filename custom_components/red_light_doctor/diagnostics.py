@@ -39,7 +39,10 @@ async def async_get_config_entry_diagnostics(
                 "options": dict(entry.options),
             },
             "family": coordinator.family,
-            "last_observation": asdict(status.observation),
+            "last_observation": {
+                **asdict(status.observation),
+                "at": status.observation.at.isoformat(),
+            },
             "history": coordinator.history.as_dict(),
             "findings": [
                 {
@@ -48,7 +51,7 @@ async def async_get_config_entry_diagnostics(
                     "key": finding.key,
                     "evidence": dict(finding.evidence),
                     "steps": list(finding.steps),
-                    "since": finding.since,
+                    "since": finding.since.isoformat() if finding.since else None,
                 }
                 for finding in status.findings
             ],

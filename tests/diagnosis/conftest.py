@@ -18,6 +18,7 @@ from custom_components.red_light_doctor.observation import Failure, Observation
 
 START = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 POLL = timedelta(seconds=30)
+ALONE = FleetSnapshot()
 SETTINGS = Settings(grace_period=timedelta(minutes=3), weak_signal_dbm=-70)
 
 
@@ -29,8 +30,14 @@ class Timeline:
         self.now = START
         self.on_time = 3600
 
-    def answer(self, *, rssi: int = -50, cloud: bool | None = True, relay: bool = True,
-               on_time: int | None = None) -> None:
+    def answer(
+        self,
+        *,
+        rssi: int = -50,
+        cloud: bool | None = True,
+        relay: bool = True,
+        on_time: int | None = None,
+    ) -> None:
         if on_time is not None:
             self.on_time = on_time
         self.history.record(
@@ -62,7 +69,7 @@ class Timeline:
         self,
         *,
         settings: Settings = SETTINGS,
-        fleet: FleetSnapshot = FleetSnapshot(),
+        fleet: FleetSnapshot = ALONE,
         active: frozenset[Cause] = frozenset(),
     ) -> tuple[Finding, ...]:
         """Diagnose at the moment of the latest poll."""

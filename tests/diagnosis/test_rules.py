@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 from custom_components.red_light_doctor.diagnosis import (
     Cause,
@@ -240,7 +241,7 @@ def test_flapping_never_raises_offline_and_does_not_come_and_go(
         active = frozenset(timeline.causes(active=active))
         seen.append(active)
     assert all(Cause.OFFLINE not in causes for causes in seen)
-    changes = sum(1 for before, after in zip(seen, seen[1:]) if before != after)
+    changes = sum(1 for before, after in pairwise(seen) if before != after)
     assert changes == 1, "the intermittent finding appears once and stays"
     assert seen[-1] == {Cause.INTERMITTENT}
 

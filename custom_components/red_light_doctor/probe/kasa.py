@@ -108,7 +108,8 @@ class KasaProbe:
                 host=self.host,
                 mac=str(sysinfo.get("mac") or sysinfo["mic_mac"]),
                 alias=str(sysinfo["alias"]),
-                model=str(sysinfo["model"]),
+                # Without the region suffix, as python-kasa names models.
+                model=str(sysinfo["model"]).split("(", maxsplit=1)[0],
             )
             device_type = sysinfo.get("type") or sysinfo.get("mic_type")
         except (KeyError, TypeError) as err:
