@@ -86,6 +86,7 @@ SENSORS: tuple[RedLightDoctorSensorDescription, ...] = (
     RedLightDoctorSensorDescription(
         key="response_time",
         translation_key="response_time",
+        entity_registry_enabled_default=False,
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         state_class=SensorStateClass.MEASUREMENT,

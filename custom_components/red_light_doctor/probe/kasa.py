@@ -206,7 +206,9 @@ async def discover(targets: Iterable[str]) -> list[KasaIdentity]:
 
 
 def _identity_of(host: str, device: Device) -> KasaIdentity | None:
-    if device.device_type not in SUPPORTED_DEVICE_TYPES:
+    # Devices that need a TP-Link login answer discovery too; they are not ours yet.
+    legacy = device.config.connection_type.encryption_type is DeviceEncryptionType.Xor
+    if not legacy or device.device_type not in SUPPORTED_DEVICE_TYPES:
         return None
     return KasaIdentity(
         host=host,
