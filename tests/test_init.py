@@ -26,6 +26,7 @@ from custom_components.red_light_doctor.const import (
     CONF_GRACE_PERIOD,
     CONF_POLL_INTERVAL,
     CONF_WEAK_SIGNAL_DBM,
+    DOMAIN,
 )
 from custom_components.red_light_doctor.diagnosis import Cause, Step
 from custom_components.red_light_doctor.diagnosis.playbook import PLAYBOOK
@@ -221,3 +222,20 @@ def test_every_finding_and_step_has_its_words() -> None:
     assert set(TRANSLATIONS["steps"]) == {step.value for step in Step}
     states = TRANSLATIONS["entity"]["sensor"]["diagnosis"]["state"]
     assert set(states) == {"ok", *(cause.value for cause in Cause)}
+
+
+async def test_removing_the_entry_removes_its_cards(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    plug: SimulatedPlug,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    entry = await watch(hass, plug)
+    await plug.power_off()
+    for _ in range(5):
+        await advance(hass, freezer, timedelta(minutes=2))
+    assert len(issue_registry.issues) == 1
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not issue_registry.issues
+    assert hass.config_entries.async_entries(DOMAIN) == []

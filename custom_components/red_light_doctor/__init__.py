@@ -6,7 +6,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
 from .coordinator import RedLightDoctorConfigEntry, RedLightDoctorCoordinator
-from .issues import IssuePresenter
+from .issues import IssuePresenter, async_delete_issues
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
 
@@ -46,3 +46,10 @@ async def _async_options_updated(
     """Apply new options on the next poll, without a reload."""
     coordinator = entry.runtime_data
     coordinator.apply_options()
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: RedLightDoctorConfigEntry
+) -> None:
+    """Forget the cards of a device that is no longer watched."""
+    async_delete_issues(hass, entry.entry_id)

@@ -97,8 +97,12 @@ class IssuePresenter:
     @callback
     def async_clear(self) -> None:
         """Remove every issue this entry may have raised."""
-        for cause in Cause:
-            ir.async_delete_issue(
-                self.hass, DOMAIN, issue_id(self.entry.entry_id, cause)
-            )
+        async_delete_issues(self.hass, self.entry.entry_id)
         self._shown.clear()
+
+
+@callback
+def async_delete_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Remove every issue an entry may have raised, shown or not."""
+    for cause in Cause:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(entry_id, cause))
