@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from ipaddress import IPv4Address
@@ -143,15 +144,37 @@ async def watch(
 
 
 async def advance(
-    hass: HomeAssistant, freezer: TickingDateTimeFactory, delta: timedelta
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    delta: timedelta,
+    *,
+    automations_waiting: bool = False,
 ) -> None:
     """Move time on and let every poll that falls due run to its end."""
     freezer.tick(delta)
-    # Timers run on the real loop clock, and the coordinator adds up to a
-    # second of its own offset to each; the margin covers both.
+    # Timers run on the loop clock, and the coordinator adds up to a second
+    # of its own offset to each; the margin covers it.
     async_fire_time_changed(hass, dt_util.utcnow() + SCHEDULING_MARGIN)
-    # Scheduled polls run as background tasks, and talk to a real socket.
-    await hass.async_block_till_done(wait_background_tasks=True)
+    if automations_waiting:
+        await _polls_done(hass)
+    else:
+        # Scheduled polls run as background tasks, and talk to a real socket.
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _polls_done(hass: HomeAssistant) -> None:
+    """Wait for the polls alone.
+
+    An automation that waits for a trigger or a delay is a task Home Assistant
+    tracks, so waiting for every task would wait for the automation's timer,
+    which only the next advance fires.
+    """
+    await asyncio.sleep(0)
+    while pending := [task for task in hass._background_tasks if not task.done()]:
+        await asyncio.wait(pending)
+    # Let what the polls' listeners started run up to their first wait.
+    for _ in range(10):
+        await asyncio.sleep(0)
 
 
 def state_of(hass: HomeAssistant, plug: SimulatedPlug, platform: str, key: str) -> str:

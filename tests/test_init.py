@@ -71,8 +71,8 @@ async def test_every_entity_stays_available_while_the_plug_is_dark(
     await advance(hass, freezer, POLL)
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
     enabled = [entity for entity in entities if not entity.disabled]
-    assert len(entities) == 10
-    assert len(enabled) == 9, "response time is for the curious: off by default"
+    assert len(entities) == 11
+    assert len(enabled) == 10, "response time is for the curious: off by default"
     for entity in enabled:
         state = hass.states.get(entity.entity_id)
         assert state is not None

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
 
+from .const import DOMAIN
 from .coordinator import RedLightDoctorConfigEntry, RedLightDoctorCoordinator
+from .events import async_fire_finding_events
 from .issues import IssuePresenter, async_delete_issues
+from .services import async_setup_services
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which work across every watched device."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(
@@ -27,6 +39,11 @@ async def async_setup_entry(
     presenter = IssuePresenter(hass, entry)
     await presenter.async_start()
     entry.async_on_unload(presenter.async_clear)
+    entry.async_on_unload(
+        coordinator.async_add_listener(
+            lambda: async_fire_finding_events(hass, entry, coordinator.data)
+        )
+    )
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

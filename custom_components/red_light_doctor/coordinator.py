@@ -36,6 +36,28 @@ class DeviceStatus:
 
     observation: Observation
     findings: tuple[Finding, ...]
+    # What changed since the poll before: the causes that appeared, and the
+    # findings (as they last stood) whose cause went away.
+    opened: tuple[Finding, ...] = ()
+    closed: tuple[Finding, ...] = ()
+
+    @classmethod
+    def after(
+        cls,
+        previous: DeviceStatus | None,
+        observation: Observation,
+        findings: tuple[Finding, ...],
+    ) -> DeviceStatus:
+        """Return the status of a poll, with what changed since the previous one."""
+        before = previous.findings if previous else ()
+        now = {finding.cause for finding in findings}
+        then = {finding.cause for finding in before}
+        return cls(
+            observation,
+            findings,
+            opened=tuple(f for f in findings if f.cause not in then),
+            closed=tuple(f for f in before if f.cause not in now),
+        )
 
     @property
     def causes(self) -> frozenset[Cause]:
@@ -78,7 +100,7 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
         self.history.record(observation)
         self._log_transition(was_online, observation)
         self.update_interval = self._next_interval()
-        return DeviceStatus(observation, self.diagnose())
+        return DeviceStatus.after(self.data, observation, self.diagnose())
 
     def diagnose(self) -> tuple[Finding, ...]:
         """Return the findings for the history as it stands now."""

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.translation import (
-    async_get_cached_translations,
-    async_get_translations,
-)
 
 from .const import DOCS_URL, DOMAIN
 from .coordinator import RedLightDoctorConfigEntry, RedLightDoctorCoordinator
-from .diagnosis import Cause, Finding, Severity, Step
+from .diagnosis import Cause, Finding, Severity
+from .texts import async_load_texts, placeholders, steps_markdown
 
 SEVERITY = {
     Severity.ERROR: ir.IssueSeverity.ERROR,
@@ -31,21 +28,6 @@ def issue_id(entry_id: str, cause: Cause) -> str:
     return f"{entry_id}_{cause}"
 
 
-async def async_load_step_texts(hass: HomeAssistant) -> None:
-    """Load the wording of the steps into Home Assistant's translation cache."""
-    await async_get_translations(hass, hass.config.language, "steps", [DOMAIN])
-
-
-@callback
-def steps_text(hass: HomeAssistant, steps: tuple[Step, ...]) -> str:
-    """Return the steps as a numbered Markdown list in Home Assistant's language."""
-    strings = async_get_cached_translations(hass, hass.config.language, "steps", DOMAIN)
-    return "\n".join(
-        f"{number}. {strings.get(f'component.{DOMAIN}.steps.{step}', step)}"
-        for number, step in enumerate(steps, start=1)
-    )
-
-
 class IssuePresenter:
     """Creates, updates and deletes one entry's repair issues after each poll."""
 
@@ -58,7 +40,7 @@ class IssuePresenter:
 
     async def async_start(self) -> None:
         """Present the current findings and every later change."""
-        await async_load_step_texts(self.hass)
+        await async_load_texts(self.hass)
         self.entry.async_on_unload(self.coordinator.async_add_listener(self.async_sync))
         self.async_sync()
 
@@ -86,9 +68,8 @@ class IssuePresenter:
             severity=SEVERITY[finding.severity],
             translation_key=finding.key,
             translation_placeholders={
-                "device": self.entry.title,
-                "steps": steps_text(self.hass, finding.steps),
-                **finding.evidence,
+                **placeholders(finding, self.entry.title),
+                "steps": steps_markdown(self.hass, finding.steps),
             },
             learn_more_url=f"{DOCS_URL}#{README_SECTION[finding.cause]}",
             data={"entry_id": self.entry.entry_id, "cause": finding.cause.value},

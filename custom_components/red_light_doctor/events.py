@@ -1,0 +1,71 @@
+"""Presents changes in findings as events on Home Assistant's bus, for automations."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Final
+
+from homeassistant.const import ATTR_DEVICE_ID, CONF_MAC
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+
+from .coordinator import DeviceStatus, RedLightDoctorConfigEntry
+from .diagnosis import Finding
+from .texts import step_texts, summary
+
+EVENT_FINDING: Final = "red_light_doctor_finding"
+ATTR_ENTRY_ID: Final = "entry_id"
+ATTR_STATE: Final = "state"
+
+
+class FindingState(StrEnum):
+    """Whether a finding opened or closed."""
+
+    DETECTED = "detected"
+    CLEARED = "cleared"
+
+
+@callback
+def device_id_of(hass: HomeAssistant, entry: RedLightDoctorConfigEntry) -> str | None:
+    """Return the id of the device page our entities sit on."""
+    device = dr.async_get(hass).async_get_device(
+        connections={(dr.CONNECTION_NETWORK_MAC, entry.data[CONF_MAC])}
+    )
+    return device.id if device else None
+
+
+@callback
+def describe(
+    hass: HomeAssistant, entry: RedLightDoctorConfigEntry, finding: Finding
+) -> dict[str, Any]:
+    """Return a finding as plain data: what events and actions hand out."""
+    return {
+        "cause": finding.cause.value,
+        "severity": finding.severity.value,
+        "summary": summary(hass, finding, entry.title),
+        "steps": step_texts(hass, finding.steps),
+        "evidence": dict(finding.evidence),
+        "since": finding.since.isoformat() if finding.since else None,
+    }
+
+
+@callback
+def async_fire_finding_events(
+    hass: HomeAssistant, entry: RedLightDoctorConfigEntry, status: DeviceStatus
+) -> None:
+    """Fire one event per finding that closed, then per finding that opened."""
+    device_id = device_id_of(hass, entry)
+    for state, findings in (
+        (FindingState.CLEARED, status.closed),
+        (FindingState.DETECTED, status.opened),
+    ):
+        for finding in findings:
+            hass.bus.async_fire(
+                EVENT_FINDING,
+                {
+                    ATTR_DEVICE_ID: device_id,
+                    ATTR_ENTRY_ID: entry.entry_id,
+                    ATTR_STATE: state.value,
+                    **describe(hass, entry, finding),
+                },
+            )
