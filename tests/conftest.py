@@ -40,7 +40,7 @@ from custom_components.red_light_doctor.const import (
 from simulator import SimulatedPlug, Simulator
 
 LOOPBACK = [f"127.0.0.{number}" for number in range(1, 64)] + ["127.255.255.255"]
-SCHEDULING_MARGIN = timedelta(seconds=1)
+SCHEDULING_MARGIN = timedelta(seconds=10)
 PROBE_MODULE = "custom_components.red_light_doctor.probe.kasa"
 
 
@@ -152,8 +152,9 @@ async def advance(
 ) -> None:
     """Move time on and let every poll that falls due run to its end."""
     freezer.tick(delta)
-    # Timers run on the loop clock, and the coordinator adds up to a second
-    # of its own offset to each; the margin covers it.
+    # The next poll is scheduled from the end of the last one, which may have
+    # spent seconds of real time on a silent device or a search; the margin
+    # covers that (and the coordinator's own sub-second offset).
     async_fire_time_changed(hass, dt_util.utcnow() + SCHEDULING_MARGIN)
     if automations_waiting:
         await _polls_done(hass)

@@ -214,12 +214,22 @@ async def test_diagnostics_hide_addresses_and_names(
 
 def test_every_finding_and_step_has_its_words() -> None:
     issues = TRANSLATIONS["issues"]
-    for (_, key), steps in PLAYBOOK.items():
-        assert {"title", "description"} <= issues[key].keys(), key
+    first = next(iter(issues.values()))["fix_flow"]
+    for (_, key), play in PLAYBOOK.items():
+        assert {"title", "description", "fix_flow"} <= issues[key].keys(), key
         assert "{steps}" in issues[key]["description"]
-        for step in steps:
+        fix_flow = issues[key]["fix_flow"]
+        assert "{steps}" in fix_flow["step"]["check_again"]["description"]
+        assert set(play.fixes) <= set(fix_flow["step"]["init"]["menu_options"])
+        # Home Assistant looks a flow's words up under each card's key.
+        for part in ("error", "abort", "progress"):
+            assert fix_flow[part] == first[part], key
+        for step in play.steps:
             assert TRANSLATIONS["steps"][step]
+    assert set(issues) == {key for _, key in PLAYBOOK}
     assert set(TRANSLATIONS["steps"]) == {step.value for step in Step}
+    errors = first["error"]
+    assert {f"still_{cause}" for cause in Cause} <= errors.keys()
     states = TRANSLATIONS["entity"]["sensor"]["diagnosis"]["state"]
     assert set(states) == {"ok", *(cause.value for cause in Cause)}
 

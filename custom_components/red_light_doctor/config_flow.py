@@ -6,12 +6,14 @@ import ipaddress
 import re
 from typing import Any
 
-from homeassistant.components import network
+from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_MAC
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -23,6 +25,7 @@ from .const import (
     CONF_GRACE_PERIOD,
     CONF_MODEL,
     CONF_POLL_INTERVAL,
+    CONF_POWER_SWITCH,
     CONF_SOURCE_KIND,
     CONF_WEAK_SIGNAL_DBM,
     DEFAULT_GRACE_MINUTES,
@@ -39,7 +42,14 @@ from .const import (
 )
 from .coordinator import RedLightDoctorConfigEntry
 from .observation import Failure
-from .probe.kasa import KasaIdentity, KasaProbe, ProbeError, UnsupportedDevice, discover
+from .probe.kasa import (
+    KasaIdentity,
+    KasaProbe,
+    ProbeError,
+    UnsupportedDevice,
+    async_discovery_targets,
+    discover,
+)
 
 HOSTNAME = re.compile(
     r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?$", re.I
@@ -86,14 +96,6 @@ async def async_identify(host: str) -> KasaIdentity:
         ) from err
     finally:
         await probe.close()
-
-
-async def async_discovery_targets(hass: HomeAssistant) -> list[str]:
-    """Return the broadcast address of every network Home Assistant listens on."""
-    return sorted(
-        str(address)
-        for address in await network.async_get_ipv4_broadcast_addresses(hass)
-    )
 
 
 class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -245,7 +247,10 @@ class RedLightDoctorOptionsFlow(OptionsFlow):
         """Show the thresholds."""
         if user_input is not None:
             return self.async_create_entry(
-                data={key: int(value) for key, value in user_input.items()}
+                data={
+                    key: value if key == CONF_POWER_SWITCH else int(value)
+                    for key, value in user_input.items()
+                }
             )
         options = self.config_entry.options
         return self.async_show_form(
@@ -260,6 +265,10 @@ class RedLightDoctorOptionsFlow(OptionsFlow):
                         CONF_GRACE_PERIOD,
                         default=options.get(CONF_GRACE_PERIOD, DEFAULT_GRACE_MINUTES),
                     ): _number(MIN_GRACE_MINUTES, MAX_GRACE_MINUTES, "min"),
+                    vol.Optional(
+                        CONF_POWER_SWITCH,
+                        description={"suggested_value": options.get(CONF_POWER_SWITCH)},
+                    ): EntitySelector(EntitySelectorConfig(domain=SWITCH_DOMAIN)),
                     vol.Required(
                         CONF_WEAK_SIGNAL_DBM,
                         default=options.get(

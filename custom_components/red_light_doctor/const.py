@@ -18,6 +18,7 @@ CONF_HAS_EMETER: Final = "has_emeter"
 CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_GRACE_PERIOD: Final = "grace_period"
 CONF_WEAK_SIGNAL_DBM: Final = "weak_signal_dbm"
+CONF_POWER_SWITCH: Final = "power_switch"
 
 DEFAULT_POLL_INTERVAL: Final = 30
 MIN_POLL_INTERVAL: Final = 10
@@ -31,6 +32,9 @@ MAX_WEAK_SIGNAL_DBM: Final = -50
 
 # An offline device is polled less and less often, never less than this.
 MAX_OFFLINE_BACKOFF: Final = timedelta(minutes=5)
+
+# While a device is dark, look for it at another address this often.
+MOVED_DEVICE_SEARCH_INTERVAL: Final = timedelta(minutes=10)
 
 # How long one probe may take in total, whatever python-kasa does inside it.
 PROBE_TIMEOUT: Final = 10.0

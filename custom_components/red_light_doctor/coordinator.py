@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_HOST
+from homeassistant.const import CONF_HOST, CONF_MAC
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
@@ -14,6 +14,7 @@ from homeassistant.util import dt as dt_util
 from .const import (
     CONF_GRACE_PERIOD,
     CONF_POLL_INTERVAL,
+    CONF_POWER_SWITCH,
     CONF_WEAK_SIGNAL_DBM,
     DEFAULT_GRACE_MINUTES,
     DEFAULT_POLL_INTERVAL,
@@ -21,11 +22,13 @@ from .const import (
     DOMAIN,
     LOGGER,
     MAX_OFFLINE_BACKOFF,
+    MOVED_DEVICE_SEARCH_INTERVAL,
 )
 from .diagnosis import Cause, Family, Finding, FleetSnapshot, Settings, diagnose
 from .history import History
 from .observation import Observation
-from .probe.kasa import KasaProbe
+from .probe.kasa import KasaProbe, async_find
+from .probe.power_switch import read_power_switch
 
 type RedLightDoctorConfigEntry = ConfigEntry[RedLightDoctorCoordinator]
 
@@ -82,6 +85,8 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
         self.probe = KasaProbe(entry.data[CONF_HOST])
         self.history = History()
         self.family = Family.PLUG
+        self._last_search: datetime | None = None
+        self._search_requested = False
 
     @property
     def settings(self) -> Settings:
@@ -97,6 +102,14 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
     async def _async_update_data(self) -> DeviceStatus:
         was_online = self.history.online
         observation = await self.probe.poll()
+        if not observation.reachable and self._time_to_search(observation):
+            observation = await self._async_follow_moved_device(observation)
+        observation = replace(
+            observation,
+            power_switch_on=read_power_switch(
+                self.hass, self.config_entry.options.get(CONF_POWER_SWITCH)
+            ),
+        )
         self.history.record(observation)
         self._log_transition(was_online, observation)
         self.update_interval = self._next_interval()
@@ -113,6 +126,39 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
             family=self.family,
             active=active,
         )
+
+    async def async_find_now(self) -> None:
+        """Look for the device at another address now, then poll it."""
+        self._search_requested = True
+        await self.async_refresh()
+
+    def _time_to_search(self, failed: Observation) -> bool:
+        """Search after a second silent poll in a row, then every few minutes."""
+        if self._search_requested:
+            return True
+        if self.history.consecutive_failures < 1:
+            return False
+        return (
+            self._last_search is None
+            or failed.at - self._last_search >= MOVED_DEVICE_SEARCH_INTERVAL
+        )
+
+    async def _async_follow_moved_device(self, failed: Observation) -> Observation:
+        """Follow a device whose MAC answers at another address, as the entry does."""
+        self._search_requested = False
+        self._last_search = failed.at
+        host = await async_find(self.hass, self.config_entry.data[CONF_MAC])
+        if host is None or host == self.probe.host:
+            return failed
+        LOGGER.info(
+            "%s now answers at another address; following it", self.config_entry.title
+        )
+        await self.probe.close()
+        self.probe = KasaProbe(host)
+        self.hass.config_entries.async_update_entry(
+            self.config_entry, data={**self.config_entry.data, CONF_HOST: host}
+        )
+        return await self.probe.poll()
 
     def apply_options(self) -> None:
         """Use changed options from the next poll on."""

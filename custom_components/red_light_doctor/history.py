@@ -11,6 +11,7 @@ from typing import Any
 from .observation import Failure, Observation
 
 DAY = timedelta(hours=24)
+WEEK = timedelta(days=7)
 SIGNAL_WINDOW = timedelta(hours=1)
 RECENT_SIGNAL_READINGS = 10
 # A counter that restarts by less than this is clock jitter, not a reboot.
@@ -73,7 +74,7 @@ class History:
             self._record_answer(observation)
         else:
             self._record_silence(observation)
-        self._forget_before(observation.at - DAY)
+        self._forget_before(observation.at)
 
     def _record_silence(self, observation: Observation) -> None:
         self.consecutive_failures += 1
@@ -113,14 +114,17 @@ class History:
             self.cloud_lost_since = observation.at
         self.last_answer = observation
 
-    def _forget_before(self, cutoff: datetime) -> None:
+    def _forget_before(self, now: datetime) -> None:
+        cutoff = now - DAY
         while self.reboots and self.reboots[0] < cutoff:
             self.reboots.popleft()
         while self.outages and self.outages[0].ended < cutoff:
             self.outages.popleft()
-        for series in (self.power_changes, self.address_changes):
-            while series and series[0][0] < cutoff:
-                series.popleft()
+        while self.power_changes and self.power_changes[0][0] < cutoff:
+            self.power_changes.popleft()
+        # Address changes matter over a week: DHCP leases outlive a day.
+        while self.address_changes and self.address_changes[0][0] < now - WEEK:
+            self.address_changes.popleft()
         # Signal is kept relative to the last answer, so that after a drop the
         # readings from the hour before it are still there to explain it.
         if self.last_answer is not None:
@@ -169,7 +173,7 @@ class History:
             ],
             "signal": [[_iso(at), rssi] for at, rssi in self.signal],
             "power_changes": [[_iso(at), on] for at, on in self.power_changes],
-            "address_changes": len(self.address_changes),
+            "address_changes": [_iso(at) for at, _ in self.address_changes],
         }
 
 

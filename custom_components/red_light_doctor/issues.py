@@ -20,6 +20,7 @@ README_SECTION = {
     Cause.WEAK_WIFI: "weak-wi-fi",
     Cause.INTERMITTENT: "intermittent-connection",
     Cause.NO_CLOUD: "no-cloud-connection",
+    Cause.MOVING_ADDRESS: "changing-address",
 }
 
 
@@ -63,7 +64,7 @@ class IssuePresenter:
             self.hass,
             DOMAIN,
             issue_id(self.entry.entry_id, finding.cause),
-            is_fixable=False,
+            is_fixable=True,
             is_persistent=False,
             severity=SEVERITY[finding.severity],
             translation_key=finding.key,

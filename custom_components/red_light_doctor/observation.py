@@ -33,6 +33,8 @@ class Observation:
     # Seconds since boot, for sources that report it.
     uptime: int | None = None
     cloud_connected: bool | None = None
+    # Whether the smart plug that feeds the device is on, where one is named.
+    power_switch_on: bool | None = None
 
     @classmethod
     def failed(cls, at: datetime, failure: Failure, address: str) -> Observation:

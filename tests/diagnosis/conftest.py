@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -37,6 +38,7 @@ class Timeline:
         cloud: bool | None = True,
         relay: bool = True,
         on_time: int | None = None,
+        address: str = "192.0.2.10",
     ) -> None:
         if on_time is not None:
             self.on_time = on_time
@@ -44,7 +46,7 @@ class Timeline:
             Observation(
                 at=self.now,
                 reachable=True,
-                address="192.0.2.10",
+                address=address,
                 rssi=rssi,
                 relay_on=relay,
                 relay_on_time=self.on_time if relay else 0,
@@ -53,8 +55,15 @@ class Timeline:
         )
         self.tick()
 
-    def silence(self, failure: Failure = Failure.TIMEOUT) -> None:
-        self.history.record(Observation.failed(self.now, failure, "192.0.2.10"))
+    def silence(
+        self, failure: Failure = Failure.TIMEOUT, *, power_switch_on: bool | None = None
+    ) -> None:
+        self.history.record(
+            replace(
+                Observation.failed(self.now, failure, "192.0.2.10"),
+                power_switch_on=power_switch_on,
+            )
+        )
         self.tick()
 
     def reboot(self, **answer: object) -> None:

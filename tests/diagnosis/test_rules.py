@@ -7,6 +7,7 @@ from itertools import pairwise
 
 from custom_components.red_light_doctor.diagnosis import (
     Cause,
+    Fix,
     FleetSnapshot,
     Settings,
     Severity,
@@ -303,3 +304,57 @@ def test_history_stays_bounded(timeline: Timeline) -> None:
     assert len(history.reboots) <= 100
     assert len(history.outages) <= 100
     assert len(history.power_changes) <= 100
+
+
+def test_offline_with_its_smart_plug_off_offers_to_switch_it_on(
+    timeline: Timeline,
+) -> None:
+    healthy(timeline, 20, rssi=-80)
+    for _ in range(7):
+        timeline.silence(power_switch_on=False)
+    (finding,) = timeline.diagnose()
+    assert finding.key == "offline_power_switch_off", "no power beats a weak signal"
+    assert finding.steps[0] is Step.TURN_ON_POWER_SWITCH
+    assert finding.fixes == (Fix.TURN_ON_POWER_SWITCH,)
+
+
+def test_offline_with_its_smart_plug_on_looks_past_the_outlet(
+    timeline: Timeline,
+) -> None:
+    healthy(timeline)
+    for _ in range(7):
+        timeline.silence(power_switch_on=True)
+    (finding,) = timeline.diagnose()
+    assert finding.key == "offline_powered"
+    assert finding.steps[0] is Step.POWER_REACHES_IT
+    assert finding.fixes == (Fix.FIND_DEVICE,)
+
+
+def test_an_address_that_changed_twice_in_a_week_should_be_reserved(
+    timeline: Timeline,
+) -> None:
+    healthy(timeline, 3)
+    healthy(timeline, 3, address="192.0.2.20")
+    assert timeline.diagnose() == ()
+    timeline.tick(timedelta(days=3))
+    healthy(timeline, 3, address="192.0.2.30")
+    (finding,) = timeline.diagnose()
+    assert finding.cause is Cause.MOVING_ADDRESS
+    assert finding.evidence == {"changes": "2", "address": "192.0.2.30"}
+    assert finding.steps == (Step.RESERVE_ADDRESS,)
+
+    timeline.tick(timedelta(days=5))
+    healthy(timeline, 1, address="192.0.2.30")
+    assert timeline.diagnose() == (), "the first change is more than a week old"
+
+
+def test_fixes_follow_the_finding(timeline: Timeline) -> None:
+    healthy(timeline)
+    for _ in range(2):
+        timeline.silence()
+        healthy(timeline, 5)
+    timeline.silence()
+    timeline.answer(cloud=False)
+    healthy(timeline, 7, cloud=False)
+    fixes = {finding.cause: finding.fixes for finding in timeline.diagnose()}
+    assert fixes == {Cause.INTERMITTENT: (Fix.RESTART,), Cause.NO_CLOUD: (Fix.RESTART,)}

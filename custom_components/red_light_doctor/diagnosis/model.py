@@ -22,6 +22,7 @@ class Cause(StrEnum):
     WEAK_WIFI = "weak_wifi"
     INTERMITTENT = "intermittent"
     NO_CLOUD = "no_cloud"
+    MOVING_ADDRESS = "moving_address"
 
 
 class Severity(StrEnum):
@@ -35,9 +36,11 @@ class Explanation(StrEnum):
     """The most likely reason an offline device went quiet."""
 
     NETWORK_OUTAGE = "network_outage"
+    POWER_SWITCH_OFF = "power_switch_off"
     REFUSED = "refused"
     WEAK_SIGNAL = "weak_signal"
     UNSTABLE_POWER = "unstable_power"
+    POWERED = "powered"
     UNKNOWN = "unknown"
 
 
@@ -45,6 +48,8 @@ class Step(StrEnum):
     """One thing a person can try; the text lives in the translations."""
 
     CHECK_POWER = "check_power"
+    TURN_ON_POWER_SWITCH = "turn_on_power_switch"
+    POWER_REACHES_IT = "power_reaches_it"
     PLUG_INTO_WALL = "plug_into_wall"
     RESTART_ROUTER_THEN_DEVICE = "restart_router_then_device"
     RESTART_DEVICE = "restart_device"
@@ -63,6 +68,14 @@ class Step(StrEnum):
     RESERVE_ADDRESS = "reserve_address"
     FACTORY_RESET = "factory_reset"
     CONTACT_VENDOR = "contact_vendor"
+
+
+class Fix(StrEnum):
+    """Something Red Light Doctor can do itself, offered on the card."""
+
+    FIND_DEVICE = "find_device"
+    RESTART = "restart"
+    TURN_ON_POWER_SWITCH = "turn_on_power_switch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,4 +109,5 @@ class Finding:
     key: str
     evidence: Mapping[str, str] = field(default_factory=dict)
     steps: tuple[Step, ...] = ()
+    fixes: tuple[Fix, ...] = ()
     since: datetime | None = None

@@ -1,74 +1,106 @@
-"""What to try for each finding, per device family, cheapest first.
+"""What to try, and what we can do, for each finding per device family.
 
 The wording of each step is in the translations; this table only decides
-which steps apply and in which order.
+which steps apply, in which order (cheapest first), and which fixes a card
+offers besides checking again.
 """
 
 from __future__ import annotations
 
-from .model import Family, Step
+from dataclasses import dataclass
+
+from .model import Family, Fix, Step
 
 S = Step
 
-PLAYBOOK: dict[tuple[Family, str], tuple[Step, ...]] = {
-    (Family.PLUG, "offline"): (
-        S.CHECK_POWER,
-        S.PLUG_INTO_WALL,
-        S.RESTART_ROUTER_THEN_DEVICE,
-        S.REJOIN_WIFI,
-        S.FACTORY_RESET,
-        S.CONTACT_VENDOR,
+
+@dataclass(frozen=True, slots=True)
+class Play:
+    """The steps for a person, and the fixes Red Light Doctor can apply itself."""
+
+    steps: tuple[Step, ...]
+    fixes: tuple[Fix, ...] = ()
+
+
+PLAYBOOK: dict[tuple[Family, str], Play] = {
+    (Family.PLUG, "offline"): Play(
+        (
+            S.CHECK_POWER,
+            S.PLUG_INTO_WALL,
+            S.RESTART_ROUTER_THEN_DEVICE,
+            S.REJOIN_WIFI,
+            S.FACTORY_RESET,
+            S.CONTACT_VENDOR,
+        ),
+        (Fix.FIND_DEVICE,),
     ),
-    (Family.PLUG, "offline_weak_signal"): (
-        S.MOVE_CLOSER,
-        S.AVOID_INTERFERENCE,
-        S.RESTART_ROUTER_THEN_DEVICE,
-        S.CHANGE_WIFI_CHANNEL,
-        S.REJOIN_WIFI,
+    (Family.PLUG, "offline_weak_signal"): Play(
+        (
+            S.MOVE_CLOSER,
+            S.AVOID_INTERFERENCE,
+            S.RESTART_ROUTER_THEN_DEVICE,
+            S.CHANGE_WIFI_CHANNEL,
+            S.REJOIN_WIFI,
+        ),
+        (Fix.FIND_DEVICE,),
     ),
-    (Family.PLUG, "offline_unstable_power"): (
-        S.CHECK_POWER,
-        S.PLUG_INTO_WALL,
-        S.RESTART_DEVICE,
-        S.CONTACT_VENDOR,
+    (Family.PLUG, "offline_unstable_power"): Play(
+        (S.CHECK_POWER, S.PLUG_INTO_WALL, S.RESTART_DEVICE, S.CONTACT_VENDOR),
+        (Fix.FIND_DEVICE,),
     ),
-    (Family.PLUG, "offline_refused"): (
-        S.CHECK_ADDRESS,
-        S.RESTART_DEVICE,
-        S.CHECK_FIREWALL,
-        S.RESERVE_ADDRESS,
+    (Family.PLUG, "offline_refused"): Play(
+        (S.CHECK_ADDRESS, S.RESTART_DEVICE, S.CHECK_FIREWALL, S.RESERVE_ADDRESS),
+        (Fix.FIND_DEVICE,),
     ),
-    (Family.PLUG, "offline_network_outage"): (
-        S.CHECK_ROUTER,
-        S.CHECK_HOME_ASSISTANT_NETWORK,
-        S.RESTART_ROUTER_THEN_DEVICE,
+    (Family.PLUG, "offline_network_outage"): Play(
+        (
+            S.CHECK_ROUTER,
+            S.CHECK_HOME_ASSISTANT_NETWORK,
+            S.RESTART_ROUTER_THEN_DEVICE,
+        ),
     ),
-    (Family.PLUG, "weak_wifi"): (
-        S.MOVE_CLOSER,
-        S.AVOID_INTERFERENCE,
-        S.CHANGE_WIFI_CHANNEL,
+    (Family.PLUG, "offline_power_switch_off"): Play(
+        (S.TURN_ON_POWER_SWITCH, S.CHECK_POWER),
+        (Fix.TURN_ON_POWER_SWITCH,),
     ),
-    (Family.PLUG, "unstable_power"): (
-        S.CHECK_POWER,
-        S.PLUG_INTO_WALL,
-        S.UPDATE_FIRMWARE,
-        S.CONTACT_VENDOR,
+    (Family.PLUG, "offline_powered"): Play(
+        (
+            S.POWER_REACHES_IT,
+            S.RESTART_ROUTER_THEN_DEVICE,
+            S.REJOIN_WIFI,
+            S.FACTORY_RESET,
+            S.CONTACT_VENDOR,
+        ),
+        (Fix.FIND_DEVICE,),
     ),
-    (Family.PLUG, "intermittent"): (
-        S.MOVE_CLOSER,
-        S.RESTART_ROUTER_THEN_DEVICE,
-        S.RESERVE_ADDRESS,
-        S.UPDATE_FIRMWARE,
+    (Family.PLUG, "weak_wifi"): Play(
+        (S.MOVE_CLOSER, S.AVOID_INTERFERENCE, S.CHANGE_WIFI_CHANNEL),
     ),
-    (Family.PLUG, "no_cloud"): (
-        S.CHECK_INTERNET,
-        S.CHECK_CLOUD_BLOCKING,
-        S.RESTART_ROUTER_THEN_DEVICE,
-        S.RELINK_CLOUD,
+    (Family.PLUG, "unstable_power"): Play(
+        (S.CHECK_POWER, S.PLUG_INTO_WALL, S.UPDATE_FIRMWARE, S.CONTACT_VENDOR),
     ),
+    (Family.PLUG, "intermittent"): Play(
+        (
+            S.MOVE_CLOSER,
+            S.RESTART_ROUTER_THEN_DEVICE,
+            S.RESERVE_ADDRESS,
+            S.UPDATE_FIRMWARE,
+        ),
+        (Fix.RESTART,),
+    ),
+    (Family.PLUG, "no_cloud"): Play(
+        (
+            S.CHECK_INTERNET,
+            S.CHECK_CLOUD_BLOCKING,
+            S.RESTART_ROUTER_THEN_DEVICE,
+            S.RELINK_CLOUD,
+        ),
+        (Fix.RESTART,),
+    ),
+    (Family.PLUG, "moving_address"): Play((S.RESERVE_ADDRESS,)),
 }
 
 
-def steps_for(family: Family, key: str) -> tuple[Step, ...]:
-    """Return the steps for a finding of a device family."""
+def play_for(family: Family, key: str) -> Play:
+    """Return the steps and fixes for a finding of a device family."""
     return PLAYBOOK[family, key]

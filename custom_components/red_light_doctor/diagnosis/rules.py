@@ -21,7 +21,7 @@ from .model import (
     Settings,
     Severity,
 )
-from .playbook import steps_for
+from .playbook import play_for
 
 MIN_FAILURES_FOR_OFFLINE = 2
 SIGNAL_RECOVERY_MARGIN_DB = 3
@@ -30,6 +30,7 @@ DROPOUTS_FOR_INTERMITTENT = 3
 # Devices that drop within this window of each other share a cause.
 TOGETHER = timedelta(seconds=60)
 DEVICES_FOR_NETWORK_OUTAGE = 3
+ADDRESS_CHANGES_FOR_RESERVATION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +79,15 @@ def _finding(
     since: datetime | None,
     **evidence: object,
 ) -> Finding:
+    play = play_for(case.family, key)
     return Finding(
         cause=cause,
         severity=severity,
         family=case.family,
         key=key,
         evidence={name: str(value) for name, value in evidence.items()},
-        steps=steps_for(case.family, key),
+        steps=play.steps,
+        fixes=play.fixes,
         since=since,
     )
 
@@ -145,11 +148,25 @@ def it_kept_rebooting_before_it_dropped(case: Case) -> bool:
     return case.history.reboots_since(case.now - DAY) >= REBOOTS_FOR_UNSTABLE_POWER
 
 
+def its_smart_plug_is_switched_off(case: Case) -> bool:
+    """The smart plug that feeds it is off: it simply has no power."""
+    last = case.history.last_observation
+    return last is not None and last.power_switch_on is False
+
+
+def it_has_power_and_still_stays_dark(case: Case) -> bool:
+    """The smart plug that feeds it is on, so the fault is past the outlet."""
+    last = case.history.last_observation
+    return last is not None and last.power_switch_on is True
+
+
 OFFLINE_EXPLANATIONS: tuple[tuple[Explanation, Callable[[Case], bool]], ...] = (
     (Explanation.NETWORK_OUTAGE, many_devices_dropped_together),
+    (Explanation.POWER_SWITCH_OFF, its_smart_plug_is_switched_off),
     (Explanation.REFUSED, something_refuses_the_connection),
     (Explanation.WEAK_SIGNAL, signal_was_weak_before_it_dropped),
     (Explanation.UNSTABLE_POWER, it_kept_rebooting_before_it_dropped),
+    (Explanation.POWERED, it_has_power_and_still_stays_dark),
     (Explanation.UNKNOWN, lambda _: True),
 )
 
@@ -225,17 +242,36 @@ def cloud_is_unreachable(case: Case) -> Finding | None:
     )
 
 
+def address_keeps_changing(case: Case) -> Finding | None:
+    """It turned up at a new address twice or more in a week: reserve one."""
+    changes = len(case.history.address_changes)
+    if changes < ADDRESS_CHANGES_FOR_RESERVATION:
+        return None
+    return _finding(
+        case,
+        Cause.MOVING_ADDRESS,
+        Severity.WARNING,
+        Cause.MOVING_ADDRESS,
+        case.history.address_changes[-1][0],
+        changes=changes,
+        address=case.history.address_changes[-1][1],
+    )
+
+
 RULES: tuple[Callable[[Case], Finding | None], ...] = (
     device_is_offline,
     power_is_unstable,
     wifi_signal_is_weak,
     connection_is_intermittent,
     cloud_is_unreachable,
+    address_keeps_changing,
 )
 CAUSE_ORDER = {cause: index for index, cause in enumerate(Cause)}
 # Reboots are history that stays true while dark; a stale signal or cloud
 # reading is not, and the offline card already names the weak signal.
-SHOWN_WHILE_OFFLINE = frozenset({Cause.OFFLINE, Cause.UNSTABLE_POWER})
+SHOWN_WHILE_OFFLINE = frozenset(
+    {Cause.OFFLINE, Cause.UNSTABLE_POWER, Cause.MOVING_ADDRESS}
+)
 
 
 def format_duration(duration: timedelta) -> str:

@@ -6,9 +6,13 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 import errno
+from pathlib import Path
 import time
 from typing import Any
 
+from homeassistant.components import network
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import format_mac
 from homeassistant.util import dt as dt_util
 from kasa import (
     AuthenticationError,
@@ -22,7 +26,8 @@ from kasa import (
     KasaException,
 )
 from kasa.device_factory import get_protocol
-from kasa.protocols import BaseProtocol
+from kasa.iot import IotPlug
+from kasa.protocols import BaseProtocol, IotProtocol
 
 from ..const import DEVICE_TIMEOUT, DISCOVERY_TIMEOUT, PROBE_TIMEOUT
 from ..observation import Failure, Observation
@@ -36,6 +41,7 @@ SUPPORTED_TYPES = frozenset({"IOT.SMARTPLUGSWITCH"})
 SUPPORTED_DEVICE_TYPES = frozenset(
     {DeviceType.Plug, DeviceType.Strip, DeviceType.WallSwitch}
 )
+ARP_TABLE = Path("/proc/net/arp")
 UNREACHABLE_ERRNOS = frozenset({errno.EHOSTUNREACH, errno.EHOSTDOWN, errno.ENETUNREACH})
 
 
@@ -84,10 +90,14 @@ class KasaProbe:
     def __init__(self, host: str) -> None:
         """Prepare the connection; nothing is sent until the first poll."""
         self.host = host
-        protocol = get_protocol(connection_config(host))
-        if protocol is None:  # pragma: no cover - legacy XOR is always known
-            raise RuntimeError("python-kasa has no legacy protocol")
+        config = connection_config(host)
+        protocol = get_protocol(config)
+        if not isinstance(protocol, IotProtocol):  # pragma: no cover
+            raise TypeError("python-kasa has no legacy protocol")
         self._protocol: BaseProtocol = protocol
+        # Built without a network round trip; the routine poll does not need
+        # it, the actions (restart) go through it.
+        self.device = IotPlug(host, config=config, protocol=protocol)
 
     async def poll(self) -> Observation:
         """Ask the device how it is; a device that does not answer is data."""
@@ -117,6 +127,16 @@ class KasaProbe:
         if device_type not in SUPPORTED_TYPES:
             raise UnsupportedDevice(identity.model)
         return identity
+
+    async def restart(self) -> None:
+        """Ask the device to reboot, or raise ProbeError."""
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                await self.device.reboot()
+        except TimeoutError as err:
+            raise ProbeError(Failure.TIMEOUT) from err
+        except KasaException as err:
+            raise ProbeError(classify(err)) from err
 
     async def close(self) -> None:
         """Close the connection python-kasa keeps open between polls."""
@@ -184,6 +204,49 @@ def _observation_from(response: dict[str, Any], host: str) -> Observation:
 
 def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+async def async_discovery_targets(hass: HomeAssistant) -> list[str]:
+    """Return the broadcast address of every network Home Assistant listens on."""
+    return sorted(
+        str(address)
+        for address in await network.async_get_ipv4_broadcast_addresses(hass)
+    )
+
+
+async def async_find(hass: HomeAssistant, mac: str) -> str | None:
+    """Return the address a device answers at now, found by its MAC address.
+
+    Broadcast discovery first; for a device that ignores it, the addresses
+    the host's ARP table knows for that MAC, each checked by asking it.
+    """
+    wanted = format_mac(mac)
+    for identity in await discover(await async_discovery_targets(hass)):
+        if format_mac(identity.mac) == wanted:
+            return identity.host
+    for host in await hass.async_add_executor_job(arp_addresses, wanted, ARP_TABLE):
+        probe = KasaProbe(host)
+        try:
+            if format_mac((await probe.identify()).mac) == wanted:
+                return host
+        except (ProbeError, UnsupportedDevice):
+            continue
+        finally:
+            await probe.close()
+    return None
+
+
+def arp_addresses(mac: str, table: Path) -> list[str]:
+    """Return the addresses the ARP table holds for a MAC; empty if unreadable."""
+    try:
+        lines = table.read_text(encoding="ascii").splitlines()[1:]
+    except OSError:
+        return []
+    return [
+        fields[0]
+        for line in lines
+        if len(fields := line.split()) >= 4 and format_mac(fields[3]) == mac
+    ]
 
 
 async def discover(targets: Iterable[str]) -> list[KasaIdentity]:
