@@ -98,6 +98,18 @@ async def async_identify(host: str) -> KasaIdentity:
         await probe.close()
 
 
+async def async_check_host(
+    host: str,
+) -> tuple[KasaIdentity | None, dict[str, str], dict[str, str]]:
+    """Return who answers at a host, or the form's errors and placeholders."""
+    if not is_valid_host(host):
+        return None, {CONF_HOST: "invalid_host"}, {"host": ""}
+    try:
+        return await async_identify(host), {}, {}
+    except IdentifyError as err:
+        return None, {"base": err.error}, err.placeholders
+
+
 class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
     """Adds a device to watch."""
 
@@ -126,16 +138,9 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
             host = user_input.get(CONF_HOST, "").strip()
             if not host:
                 return await self.async_step_pick_device()
-            if not is_valid_host(host):
-                errors[CONF_HOST] = "invalid_host"
-            else:
-                try:
-                    identity = await async_identify(host)
-                except IdentifyError as err:
-                    errors["base"] = err.error
-                    placeholders |= err.placeholders
-                else:
-                    return await self._async_create_entry(identity)
+            identity, errors, placeholders = await async_check_host(host)
+            if identity is not None:
+                return await self._async_create_entry(identity)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(HOST_SCHEMA, user_input),
@@ -200,21 +205,15 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {"host": ""}
         if user_input is not None:
-            host = user_input[CONF_HOST].strip()
-            if not is_valid_host(host):
-                errors[CONF_HOST] = "invalid_host"
-            else:
-                try:
-                    identity = await async_identify(host)
-                except IdentifyError as err:
-                    errors["base"] = err.error
-                    placeholders |= err.placeholders
-                else:
-                    await self.async_set_unique_id(format_mac(identity.mac))
-                    self._abort_if_unique_id_mismatch(reason="wrong_device")
-                    return self.async_update_reload_and_abort(
-                        entry, data_updates={CONF_HOST: identity.host}
-                    )
+            identity, errors, placeholders = await async_check_host(
+                user_input[CONF_HOST].strip()
+            )
+            if identity is not None:
+                await self.async_set_unique_id(format_mac(identity.mac))
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_HOST: identity.host}
+                )
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
