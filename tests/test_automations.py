@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 import shutil
@@ -12,7 +13,7 @@ from homeassistant.components import automation
 from homeassistant.components.blueprint import models as blueprint_models
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.const import ATTR_DEVICE_ID, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
@@ -327,17 +328,28 @@ async def test_the_notify_blueprint_sends_the_cause_and_first_step(
     assert notifications[1].data["message"] == "Solved: this problem is gone."
 
 
-async def test_the_power_cycle_blueprint_switches_the_plug_off_and_on(
-    hass: HomeAssistant,
-    freezer: TickingDateTimeFactory,
-    simulator: Simulator,
-    blueprints_installed: None,
-) -> None:
+@dataclass
+class PowerCycleSetup:
+    """A camera fed by a smart plug, and the power-cycle blueprint watching it."""
+
+    camera: SimulatedPlug
+    turned_off: list[ServiceCall]
+    turned_on: list[ServiceCall]
+    notifications: list[ServiceCall]
+
+
+@pytest.fixture
+async def power_cycle(
+    hass: HomeAssistant, simulator: Simulator, blueprints_installed: None
+) -> PowerCycleSetup:
     camera = await simulator.add_plug(alias="Camera")
     await watch(hass, camera)
-    turned_off = async_mock_service(hass, "switch", "turn_off")
-    turned_on = async_mock_service(hass, "switch", "turn_on")
-    notifications = async_mock_service(hass, "notify", "notify")
+    setup = PowerCycleSetup(
+        camera,
+        async_mock_service(hass, "switch", "turn_off"),
+        async_mock_service(hass, "switch", "turn_on"),
+        async_mock_service(hass, "notify", "notify"),
+    )
     assert await async_setup_component(
         hass,
         automation.DOMAIN,
@@ -356,61 +368,49 @@ async def test_the_power_cycle_blueprint_switches_the_plug_off_and_on(
             }
         },
     )
-    await go_dark(hass, freezer, camera, automations_waiting=True)
-    assert (turned_off, turned_on) == ([], [])
-    await advance(hass, freezer, timedelta(minutes=10), automations_waiting=True)
-    assert (len(turned_off), len(turned_on)) == (1, 0)
-    await advance(hass, freezer, timedelta(seconds=10), automations_waiting=True)
-    assert (len(turned_off), len(turned_on)) == (1, 1)
-    assert turned_on[0].data["entity_id"] == ["switch.camera_plug"]
+    return setup
+
+
+WAITING = {"automations_waiting": True}
+
+
+async def test_the_power_cycle_blueprint_switches_the_plug_off_and_on(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    power_cycle: PowerCycleSetup,
+) -> None:
+    setup = power_cycle
+    await go_dark(hass, freezer, setup.camera, **WAITING)
+    assert (setup.turned_off, setup.turned_on) == ([], [])
+    await advance(hass, freezer, timedelta(minutes=10), **WAITING)
+    assert (len(setup.turned_off), len(setup.turned_on)) == (1, 0)
+    await advance(hass, freezer, timedelta(seconds=10), **WAITING)
+    assert (len(setup.turned_off), len(setup.turned_on)) == (1, 1)
+    assert setup.turned_on[0].data["entity_id"] == ["switch.camera_plug"]
 
     # The camera did not come back: the user is told, with the next step.
     for _ in range(3):
-        await advance(hass, freezer, timedelta(minutes=5), automations_waiting=True)
-    (notification,) = notifications
+        await advance(hass, freezer, timedelta(minutes=5), **WAITING)
+    (notification,) = setup.notifications
     assert "did not bring it back" in notification.data["message"]
 
 
 async def test_a_power_cycle_that_helps_is_quiet_and_not_repeated_soon(
     hass: HomeAssistant,
     freezer: TickingDateTimeFactory,
-    simulator: Simulator,
-    blueprints_installed: None,
+    power_cycle: PowerCycleSetup,
 ) -> None:
-    camera = await simulator.add_plug(alias="Camera")
-    await watch(hass, camera)
-    turned_off = async_mock_service(hass, "switch", "turn_off")
-    turned_on = async_mock_service(hass, "switch", "turn_on")
-    notifications = async_mock_service(hass, "notify", "notify")
-    assert await async_setup_component(
-        hass,
-        automation.DOMAIN,
-        {
-            automation.DOMAIN: {
-                "use_blueprint": {
-                    "path": "red_light_doctor/power_cycle.yaml",
-                    "input": {
-                        "watched_device": device_of(hass, camera).id,
-                        "power_switch": "switch.camera_plug",
-                        "offline_minutes": 10,
-                        "off_seconds": 10,
-                        "cooldown_hours": 6,
-                    },
-                }
-            }
-        },
-    )
-    waiting = {"automations_waiting": True}
-    await go_dark(hass, freezer, camera, **waiting)
-    await advance(hass, freezer, timedelta(minutes=10), **waiting)
-    await advance(hass, freezer, timedelta(seconds=10), **waiting)
-    assert (len(turned_off), len(turned_on)) == (1, 1)
-    await come_back(hass, freezer, camera, **waiting)
+    setup = power_cycle
+    await go_dark(hass, freezer, setup.camera, **WAITING)
+    await advance(hass, freezer, timedelta(minutes=10), **WAITING)
+    await advance(hass, freezer, timedelta(seconds=10), **WAITING)
+    assert (len(setup.turned_off), len(setup.turned_on)) == (1, 1)
+    await come_back(hass, freezer, setup.camera, **WAITING)
     for _ in range(3):
-        await advance(hass, freezer, timedelta(minutes=5), **waiting)
-    assert notifications == []
+        await advance(hass, freezer, timedelta(minutes=5), **WAITING)
+    assert setup.notifications == []
 
     # Dark again within the cooling-off period: left alone.
-    await go_dark(hass, freezer, camera, **waiting)
-    await advance(hass, freezer, timedelta(minutes=15), **waiting)
-    assert (len(turned_off), len(turned_on)) == (1, 1)
+    await go_dark(hass, freezer, setup.camera, **WAITING)
+    await advance(hass, freezer, timedelta(minutes=15), **WAITING)
+    assert (len(setup.turned_off), len(setup.turned_on)) == (1, 1)

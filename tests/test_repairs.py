@@ -28,6 +28,12 @@ from .conftest import advance, state_of, watch
 
 POLL = timedelta(seconds=30)
 FEEDING_SWITCH = "switch.camera_plug"
+FED_BY_SWITCH = {
+    CONF_POLL_INTERVAL: 30,
+    CONF_GRACE_PERIOD: 3,
+    CONF_WEAK_SIGNAL_DBM: -70,
+    CONF_POWER_SWITCH: FEEDING_SWITCH,
+}
 
 
 class RepairsClient:
@@ -233,21 +239,31 @@ async def test_an_address_that_keeps_changing_suggests_a_reservation(
     assert issue.translation_placeholders["changes"] == "2"
 
 
-async def test_restart_reboots_the_plug_and_waits_for_it(
+@pytest.fixture
+async def no_cloud_card(
     hass: HomeAssistant,
     freezer: TickingDateTimeFactory,
     plug: SimulatedPlug,
     issue_registry: ir.IssueRegistry,
-    repairs: RepairsClient,
-) -> None:
+) -> ir.IssueEntry:
+    """The card of a plug that lost its cloud link: one that offers a restart."""
     await watch(hass, plug)
     await plug.set_cloud(False)
     for _ in range(8):
         await advance(hass, freezer, POLL)
     issue = card(issue_registry)
     assert issue is not None
+    return issue
 
-    result = await repairs.open(issue.issue_id)
+
+async def test_restart_reboots_the_plug_and_waits_for_it(
+    hass: HomeAssistant,
+    plug: SimulatedPlug,
+    no_cloud_card: ir.IssueEntry,
+    issue_registry: ir.IssueRegistry,
+    repairs: RepairsClient,
+) -> None:
+    result = await repairs.open(no_cloud_card.issue_id)
     assert result["menu_options"] == ["check_again", "restart"]
     result = await repairs.through_progress(next_step_id="restart")
     assert {"system": {"reboot": {"delay": 1}}} in plug.requests
@@ -259,19 +275,12 @@ async def test_restart_reboots_the_plug_and_waits_for_it(
 
 
 async def test_a_restart_the_plug_does_not_take_leaves_the_card(
-    hass: HomeAssistant,
-    freezer: TickingDateTimeFactory,
     plug: SimulatedPlug,
+    no_cloud_card: ir.IssueEntry,
     issue_registry: ir.IssueRegistry,
     repairs: RepairsClient,
 ) -> None:
-    await watch(hass, plug)
-    await plug.set_cloud(False)
-    for _ in range(8):
-        await advance(hass, freezer, POLL)
-    issue = card(issue_registry)
-    assert issue is not None
-    result = await repairs.open(issue.issue_id)
+    await repairs.open(no_cloud_card.issue_id)
     await plug.refuse(True)
     result = await repairs.through_progress(next_step_id="restart")
     assert result["errors"] == {"base": "restart_failed"}
@@ -299,16 +308,7 @@ async def test_a_switched_off_feeding_plug_is_named_and_switched_back_on(
     issue_registry: ir.IssueRegistry,
     repairs: RepairsClient,
 ) -> None:
-    entry = await watch(
-        hass,
-        camera,
-        **{
-            CONF_POLL_INTERVAL: 30,
-            CONF_GRACE_PERIOD: 3,
-            CONF_WEAK_SIGNAL_DBM: -70,
-            CONF_POWER_SWITCH: FEEDING_SWITCH,
-        },
-    )
+    entry = await watch(hass, camera, **FED_BY_SWITCH)
     hass.states.async_set(FEEDING_SWITCH, STATE_OFF)
     await go_dark(hass, freezer, camera)
     issue = card(issue_registry)
@@ -332,16 +332,7 @@ async def test_a_feeding_plug_that_will_not_switch_leaves_the_card(
     issue_registry: ir.IssueRegistry,
     repairs: RepairsClient,
 ) -> None:
-    await watch(
-        hass,
-        camera,
-        **{
-            CONF_POLL_INTERVAL: 30,
-            CONF_GRACE_PERIOD: 3,
-            CONF_WEAK_SIGNAL_DBM: -70,
-            CONF_POWER_SWITCH: FEEDING_SWITCH,
-        },
-    )
+    await watch(hass, camera, **FED_BY_SWITCH)
 
     async def broken(call: ServiceCall) -> None:
         raise HomeAssistantError("the plug is unavailable")
@@ -363,7 +354,7 @@ async def test_with_its_feeding_plug_on_the_card_looks_past_the_outlet(
     camera: SimulatedPlug,
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    await watch(hass, camera, **{CONF_POWER_SWITCH: FEEDING_SWITCH})
+    await watch(hass, camera, **FED_BY_SWITCH)
     await go_dark(hass, freezer, camera)
     issue = card(issue_registry)
     assert issue is not None
