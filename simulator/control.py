@@ -6,7 +6,8 @@ Endpoints (all JSON):
 - ``GET /devices/{key}``: one device (key: alias, MAC or address).
 - ``POST /devices/{key}/{action}`` with optional body ``{"value": ...}``: apply
   a control (see :data:`ACTIONS`); answers the device's new state.
-- ``POST /devices`` with a fleet-file entry: add a plug.
+- ``POST /devices`` with a fleet-file entry: add a device (``kind`` picks
+  legacy, tapo_plug, kasa_smart_plug, tapo_camera or battery_camera).
 - ``DELETE /devices/{key}``: remove a device.
 """
 
@@ -19,8 +20,15 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from .device import SimulatedPlug
+from .device import SimulatedDevice, SimulatedPlug
 from .fleet import Simulator
+from .smartdevice import (
+    UPDATE_OUTCOMES,
+    AuthenticatedDevice,
+    SimulatedCamera,
+    SmartPlug,
+    UpdateOutcome,
+)
 
 DEFAULT_CONTROL_HOST = "127.0.0.1"
 DEFAULT_CONTROL_PORT = 9990
@@ -68,46 +76,252 @@ def _number(kind: type[int] | type[float]) -> Callable[[Any], Any]:
     return parse
 
 
+def _is_none(value: Any) -> bool:
+    return value is None or (
+        isinstance(value, str) and value.strip().lower() in {"none", "off", "auto"}
+    )
+
+
+def _optional_int(value: Any) -> int | None:
+    """Parse an integer; none/off/auto gives None."""
+    if _is_none(value):
+        return None
+    parsed: int = _number(int)(value)
+    return parsed
+
+
+def _optional_bool(value: Any) -> bool | None:
+    """Parse on/off; auto/none gives None."""
+    if isinstance(value, str) and value.strip().lower() in {"auto", "none"}:
+        return None
+    return parse_bool(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    """Return the text; none/off gives None."""
+    return None if _is_none(value) else str(value)
+
+
+def parse_credentials(value: Any) -> tuple[str | None, str]:
+    """Parse ``USER:PASSWORD`` (or a password alone, or a JSON object)."""
+    if isinstance(value, dict):
+        username, password = value.get("username"), value.get("password")
+    elif isinstance(value, str) and ":" in value:
+        username, _, password = value.partition(":")
+    else:
+        username, password = None, value
+    if not isinstance(password, str) or not password:
+        raise ControlError("expected USER:PASSWORD or a password")
+    if username is not None and not isinstance(username, str):
+        raise ControlError("the user name must be text")
+    return username or None, password
+
+
+def parse_methods(value: Any) -> list[str]:
+    """Parse a comma-separated list of method names (none: empty)."""
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    if _is_none(value):
+        return []
+    return [name.strip() for name in str(value).split(",") if name.strip()]
+
+
+def parse_outcome(value: Any) -> UpdateOutcome:
+    """Parse a firmware install outcome (succeed, fail or reject)."""
+    text = str(value).strip().lower()
+    for outcome in UPDATE_OUTCOMES:
+        if text == outcome:
+            return outcome
+    raise ControlError(f"expected one of {', '.join(UPDATE_OUTCOMES)}, got {value!r}")
+
+
+def _need[T: SimulatedDevice](device: SimulatedDevice, kind: type[T]) -> T:
+    """Return ``device`` if it is a ``kind``; ControlError otherwise."""
+    if not isinstance(device, kind):
+        what = {
+            SimulatedPlug: "a plug",
+            AuthenticatedDevice: "a device with an account (KLAP or camera)",
+            SmartPlug: "a SMART plug",
+            SimulatedCamera: "a camera",
+        }.get(kind, kind.__name__)
+        raise ControlError(f"{device.alias} is not {what}")
+    return device
+
+
+async def _set_led(device: SimulatedDevice, on: bool) -> None:
+    if isinstance(device, SimulatedCamera):
+        await device.set_led(on)
+    else:
+        await _need(device, SimulatedPlug).set_led(on)
+
+
+async def _set_rssi(device: SimulatedDevice, dbm: int | None) -> None:
+    if isinstance(device, AuthenticatedDevice):
+        await device.set_rssi(dbm)
+    elif dbm is None:
+        raise ControlError(f"{device.alias} always reports its RSSI")
+    else:
+        await device.set_rssi(dbm)
+
+
+async def _set_credentials(
+    device: SimulatedDevice, value: tuple[str | None, str]
+) -> None:
+    username, password = value
+    await _need(device, AuthenticatedDevice).set_credentials(username, password)
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     """A control the API and the command line offer."""
 
-    run: Callable[[SimulatedPlug, Any], Awaitable[Any]]
+    run: Callable[[SimulatedDevice, Any], Awaitable[Any]]
     parse: Callable[[Any], Any] | None = None
     """Value parser; None for controls without a value."""
     default: Any = None
-    """Value used when none is given (None: a value is required)."""
+    """Value used when none is given (see ``optional``)."""
     help: str = ""
+    optional: bool = False
+    """The value may be left out (``default`` is used)."""
 
 
 ACTIONS: dict[str, Action] = {
+    # Every device.
     "power_off": Action(lambda d, _: d.power_off(), help="cut the power"),
     "power_on": Action(lambda d, _: d.power_on(), help="restore power (boots)"),
     "reboot": Action(lambda d, _: d.reboot(), help="power-cycle"),
     "blackhole": Action(
-        lambda d, v: d.blackhole(v), parse_bool, True, "TCP accepted, never answered"
+        lambda d, v: d.blackhole(v),
+        parse_bool,
+        True,
+        "TCP accepted, never answered",
+        optional=True,
     ),
-    "refuse": Action(lambda d, v: d.refuse(v), parse_bool, True, "TCP port closed"),
+    "refuse": Action(
+        lambda d, v: d.refuse(v), parse_bool, True, "TCP port closed", optional=True
+    ),
     "slow": Action(
-        lambda d, v: d.slow(v), parse_seconds, None, "delay TCP replies (seconds)"
+        lambda d, v: d.slow(v),
+        parse_seconds,
+        None,
+        "delay TCP replies (seconds)",
+        optional=True,
     ),
     "malformed": Action(
-        lambda d, v: d.malformed(v), parse_bool, True, "garbage TCP replies"
+        lambda d, v: d.malformed(v),
+        parse_bool,
+        True,
+        "garbage replies (decrypt to non-JSON)",
+        optional=True,
     ),
-    "set_rssi": Action(lambda d, v: d.set_rssi(v), _number(int), help="dBm"),
-    "set_relay": Action(lambda d, v: d.set_relay(v), parse_bool, help="on/off"),
-    "set_cloud": Action(lambda d, v: d.set_cloud(v), parse_bool, help="on/off"),
-    "set_led": Action(lambda d, v: d.set_led(v), parse_bool, help="on/off"),
-    "set_load": Action(lambda d, v: d.set_load(v), _number(float), help="watts"),
+    "set_rssi": Action(_set_rssi, _optional_int, help="dBm (none: not reported)"),
     "set_alias": Action(lambda d, v: d.set_alias(v), str, help="new name"),
     "move_to": Action(
-        lambda d, v: d.move_to(v), str, "", "new address (default: next free)"
+        lambda d, v: d.move_to(v),
+        str,
+        None,
+        "new address (default: next free)",
+        optional=True,
+    ),
+    # Plugs (legacy and SMART).
+    "set_relay": Action(
+        lambda d, v: _need(d, SimulatedPlug).set_relay(v), parse_bool, help="on/off"
+    ),
+    "set_cloud": Action(
+        lambda d, v: _need(d, SimulatedPlug).set_cloud(v), parse_bool, help="on/off"
+    ),
+    "set_led": Action(_set_led, parse_bool, help="on/off"),
+    "set_load": Action(
+        lambda d, v: _need(d, SimulatedPlug).set_load(v),
+        _number(float),
+        help="watts",
+    ),
+    # Devices with an account (KLAP plugs, cameras).
+    "set_credentials": Action(
+        _set_credentials, parse_credentials, help="USER:PASSWORD or PASSWORD"
+    ),
+    "reject_handshake": Action(
+        lambda d, v: _need(d, AuthenticatedDevice).reject_handshake(v),
+        parse_bool,
+        True,
+        "HTTP 403 to the first login step",
+        optional=True,
+    ),
+    "discovery_encryption": Action(
+        lambda d, v: _need(d, AuthenticatedDevice).set_discovery_encryption(v),
+        _optional_text,
+        "TPAP",
+        "encrypt_type discovery reports (none: the real one)",
+        optional=True,
+    ),
+    "expire_sessions": Action(
+        lambda d, _: _need(d, AuthenticatedDevice).expire_sessions(),
+        help="end every login session",
+    ),
+    "set_signal_level": Action(
+        lambda d, v: _need(d, AuthenticatedDevice).set_signal_level(v),
+        _optional_int,
+        help="level (none: from the RSSI)",
+    ),
+    "unsupported_methods": Action(
+        lambda d, v: _need(d, AuthenticatedDevice).set_unsupported_methods(v),
+        parse_methods,
+        (),
+        "answer METHOD[,METHOD...] as unknown (none: all answered)",
+        optional=True,
+    ),
+    # SMART plugs.
+    "set_overheated": Action(
+        lambda d, v: _need(d, SmartPlug).set_overheated(v),
+        parse_bool,
+        True,
+        "report overheating",
+        optional=True,
+    ),
+    "firmware_update": Action(
+        lambda d, v: _need(d, SmartPlug).set_firmware_update(v),
+        _optional_text,
+        help="offer firmware VERSION (none: up to date)",
+    ),
+    "update_outcome": Action(
+        lambda d, v: _need(d, SmartPlug).set_update_outcome(v),
+        parse_outcome,
+        help="installing: succeed, fail or reject",
+    ),
+    # Cameras.
+    "set_battery": Action(
+        lambda d, v: _need(d, SimulatedCamera).set_battery(v),
+        _number(int),
+        help="battery percent",
+    ),
+    "battery_low": Action(
+        lambda d, v: _need(d, SimulatedCamera).set_battery(low=v),
+        _optional_bool,
+        True,
+        "low-battery flag (auto: below 20 %)",
+        optional=True,
+    ),
+    "third_party": Action(
+        lambda d, v: _need(d, SimulatedCamera).set_third_party_compat(v),
+        parse_bool,
+        help="third-party compatibility on/off",
+    ),
+    "block": Action(
+        lambda d, v: _need(d, SimulatedCamera).block(v),
+        parse_seconds,
+        1800.0,
+        "block logins for SECONDS (none: unblock)",
+        optional=True,
+    ),
+    "set_privacy": Action(
+        lambda d, v: _need(d, SimulatedCamera).set_privacy(v),
+        parse_bool,
+        help="lens mask on/off",
     ),
 }
-_OPTIONAL_VALUE = {"blackhole", "refuse", "slow", "malformed", "move_to"}
 
 
-async def apply_action(device: SimulatedPlug, name: str, value: Any = None) -> Any:
+async def apply_action(device: SimulatedDevice, name: str, value: Any = None) -> Any:
     """Run control ``name`` on ``device`` with a raw (string or JSON) value."""
     action = ACTIONS.get(name)
     if action is None:
@@ -115,11 +329,9 @@ async def apply_action(device: SimulatedPlug, name: str, value: Any = None) -> A
     if action.parse is None:
         return await action.run(device, None)
     if value is None or value == "":
-        if name not in _OPTIONAL_VALUE:
+        if not action.optional:
             raise ControlError(f"{name} needs a value ({action.help})")
-        if name == "move_to":
-            return await action.run(device, None)
-        value = action.default
+        return await action.run(device, action.default)
     return await action.run(device, action.parse(value))
 
 
@@ -168,7 +380,7 @@ class ControlServer:
             await self._runner.cleanup()
             self._runner = None
 
-    def _device(self, request: web.Request) -> SimulatedPlug:
+    def _device(self, request: web.Request) -> SimulatedDevice:
         key = request.match_info["key"]
         try:
             return self.simulator.get(key)
@@ -245,7 +457,10 @@ def format_device(info: dict[str, Any]) -> str:
         for name, value in info.get("faults", {}).items()
         if value not in (False, None)
     ]
-    state = "on" if info.get("relay") else "off"
+    if "relay" in info:
+        state = "on" if info["relay"] else "off"
+    else:
+        state = "privacy" if info.get("privacy_mode") else "on"
     if not info.get("powered", True):
         state = "UNPOWERED"
     extra = f"  faults: {', '.join(faults)}" if faults else ""

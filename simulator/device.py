@@ -99,6 +99,9 @@ class Endpoint(ABC):
         unanswered (their client is waiting for a reply that will never come).
         """
 
+    def forget_sessions(self) -> None:  # noqa: B027 - optional hook
+        """Forget authenticated sessions (the device booted or expired them)."""
+
 
 @dataclass(slots=True)
 class DayStat:
@@ -110,6 +113,9 @@ class DayStat:
 
 class SimulatedDevice:
     """Power, network faults and bookkeeping shared by every simulated device."""
+
+    kind: str = "legacy"
+    """What the control API reports: legacy, tapo_plug, kasa_smart_plug, ..."""
 
     def __init__(
         self,
@@ -186,6 +192,7 @@ class SimulatedDevice:
         """Return a JSON-ready summary of the device for the control API."""
         return {
             "alias": self.alias,
+            "kind": self.kind,
             "model": self.model,
             "hw_ver": self.profile.hw_ver,
             "host": self.host,
@@ -273,6 +280,8 @@ class SimulatedDevice:
         """Reset what a (re)boot resets; subclasses extend this."""
         self.boot_time = self.clock()
         self.blackholed = False
+        for endpoint in self.endpoints:
+            endpoint.forget_sessions()
 
     async def power_off(self) -> None:
         """Cut the power: drop connections, go silent on TCP, stop discovery."""

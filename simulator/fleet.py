@@ -15,25 +15,57 @@ from types import TracebackType
 from typing import Any, Self
 
 from .device import ADDRESS_TAKEN, Clock, SimulatedDevice, SimulatedPlug, normalize_mac
+from .discovery import SMART_DISCOVERY_PORT, SmartDiscoveryEndpoint
+from .klap import KlapEndpoint
 from .legacy import (
     BROADCAST_ADDRESS,
     DEFAULT_PORT,
     LegacyBroadcastListener,
     LegacyEndpoint,
 )
-from .models import ModelProfile, find_model
+from .models import (
+    CameraModelProfile,
+    ModelProfile,
+    SmartModelProfile,
+    find_camera_model,
+    find_model,
+    find_smart_model,
+)
+from .smartapi import SmartApi
+from .smartdevice import (
+    DEFAULT_CAMERA_PASSWORD,
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    SimulatedCamera,
+    SmartPlug,
+)
+from .sslaes import SslAesEndpoint
 
 _LOGGER = logging.getLogger(__name__)
 
 FIRST_HOST = "127.0.0.2"
 LAST_HOST = "127.0.255.254"
 
+DEFAULT_KLAP_PORT = 20080
+"""HTTP port of the KLAP plugs (real ones use 80; advertised in discovery)."""
+DEFAULT_CAMERA_PORT = 20443
+"""HTTPS port of the cameras (real ones use 443; advertised in discovery)."""
+
 DEFAULT_FLEET: list[dict[str, Any]] = [
     {"alias": "Desk lamp"},
     {"alias": "Coffee maker", "emeter": True},
     {"alias": "Fan", "rssi": -67},
+    {"kind": "tapo_plug", "alias": "Kettle", "model": "P110"},
+    {"kind": "kasa_smart_plug", "alias": "Aquarium"},
+    {"kind": "tapo_camera", "alias": "Hallway camera"},
+    {"kind": "tapo_camera", "alias": "Garden camera", "battery": True},
 ]
-"""The fleet ``python -m simulator serve`` starts without ``--fleet``."""
+"""The fleet ``python -m simulator serve`` starts without ``--fleet``.
+
+Legacy plugs unless ``kind`` says otherwise; the authenticated devices use
+the account ``user@example.com`` with the default passwords of
+:mod:`simulator.smartdevice`.
+"""
 
 PLUG_OPTIONS = frozenset(
     {
@@ -52,6 +84,39 @@ PLUG_OPTIONS = frozenset(
         "initial_total_wh",
     }
 )
+SMART_PLUG_OPTIONS = frozenset(
+    {
+        "alias",
+        "mac",
+        "host",
+        "model",
+        "username",
+        "password",
+        "http_port",
+        "rssi",
+        "relay_on",
+        "power_on_relay",
+        "led_on",
+        "cloud_connected",
+        "load_w",
+        "initial_total_wh",
+    }
+)
+CAMERA_OPTIONS = frozenset(
+    {
+        "alias",
+        "mac",
+        "host",
+        "model",
+        "battery",
+        "username",
+        "password",
+        "http_port",
+        "rssi",
+        "battery_percent",
+    }
+)
+KINDS = ("legacy", "tapo_plug", "kasa_smart_plug", "tapo_camera", "battery_camera")
 
 
 class Simulator:
@@ -69,30 +134,42 @@ class Simulator:
         *,
         clock: Clock | None = None,
         port: int = DEFAULT_PORT,
+        smart_port: int = SMART_DISCOVERY_PORT,
         broadcast_address: str | None = BROADCAST_ADDRESS,
         first_host: str = FIRST_HOST,
         last_host: str = LAST_HOST,
     ) -> None:
         self.clock = clock
         self.port = port
+        self.smart_port = smart_port
         self.broadcast_address = broadcast_address
         self.first_host = first_host
         self.last_host = last_host
-        self._devices: list[SimulatedPlug] = []
+        self._devices: list[SimulatedDevice] = []
         self._listener: LegacyBroadcastListener | None = None
+        self._smart_listener: LegacyBroadcastListener | None = None
         self._mac_counter = 0
         self._started = False
 
     # -------------------------------------------------------------- lifecycle
     async def start(self) -> None:
-        """Start the broadcast discovery listener."""
+        """Start the broadcast discovery listeners (legacy and SMART ports)."""
         if self._started:
             return
         self._started = True
         if self.broadcast_address is None:
             return
+        self._listener = await self._listen(self._legacy_endpoints, self.port)
+        self._smart_listener = await self._listen(
+            self._smart_discovery_endpoints, self.smart_port
+        )
+
+    async def _listen(
+        self, endpoints: Any, port: int
+    ) -> LegacyBroadcastListener | None:
+        assert self.broadcast_address is not None
         listener = LegacyBroadcastListener(
-            self._legacy_endpoints, address=self.broadcast_address, port=self.port
+            endpoints, address=self.broadcast_address, port=port
         )
         try:
             await listener.start()
@@ -100,17 +177,18 @@ class Simulator:
             _LOGGER.warning(
                 "Broadcast discovery on %s:%s unavailable: %s",
                 self.broadcast_address,
-                self.port,
+                port,
                 err,
             )
-        else:
-            self._listener = listener
+            return None
+        return listener
 
     async def stop(self) -> None:
-        """Stop every device and the discovery listener."""
-        if self._listener is not None:
-            await self._listener.close()
-            self._listener = None
+        """Stop every device and the discovery listeners."""
+        for listener in (self._listener, self._smart_listener):
+            if listener is not None:
+                await listener.close()
+        self._listener = self._smart_listener = None
         devices, self._devices = self._devices, []
         for device in devices:
             await device.stop()
@@ -130,16 +208,21 @@ class Simulator:
 
     @property
     def broadcast_available(self) -> bool:
-        """Return True when the broadcast discovery listener is running."""
+        """Return True when the legacy broadcast discovery listener is running."""
         return self._listener is not None
+
+    @property
+    def smart_broadcast_available(self) -> bool:
+        """Return True when the SMART (UDP 20002) broadcast listener is running."""
+        return self._smart_listener is not None
 
     # ---------------------------------------------------------------- devices
     @property
-    def devices(self) -> list[SimulatedPlug]:
+    def devices(self) -> list[SimulatedDevice]:
         """Return the devices in the order they were added."""
         return list(self._devices)
 
-    def __iter__(self) -> Iterator[SimulatedPlug]:
+    def __iter__(self) -> Iterator[SimulatedDevice]:
         return iter(list(self._devices))
 
     def __len__(self) -> int:
@@ -151,7 +234,13 @@ class Simulator:
                 if isinstance(endpoint, LegacyEndpoint):
                     yield endpoint
 
-    def get(self, key: str) -> SimulatedPlug:
+    def _smart_discovery_endpoints(self) -> Iterator[SmartDiscoveryEndpoint]:
+        for device in self._devices:
+            for endpoint in device.endpoints:
+                if isinstance(endpoint, SmartDiscoveryEndpoint):
+                    yield endpoint
+
+    def get(self, key: str) -> SimulatedDevice:
         """Return the device with this alias, MAC or address (KeyError if none)."""
         for device in self._devices:
             if key in (device.alias, device.host):
@@ -242,13 +331,130 @@ class Simulator:
         )
         return await self.add_device(plug, host=host, derive_mac=mac is None)
 
-    async def add_device(
+    async def add_tapo_plug(
         self,
-        device: SimulatedPlug,
+        alias: str | None = None,
+        mac: str | None = None,
+        host: str | None = None,
+        *,
+        model: str | SmartModelProfile = "P110",
+        username: str = DEFAULT_USERNAME,
+        password: str = DEFAULT_PASSWORD,
+        http_port: int = DEFAULT_KLAP_PORT,
+        rssi: int = -50,
+        relay_on: bool = True,
+        power_on_relay: bool = True,
+        led_on: bool = True,
+        cloud_connected: bool = True,
+        load_w: float = 60.0,
+        initial_total_wh: float = 0.0,
+    ) -> SmartPlug:
+        """Create a SMART plug on KLAP (Tapo P110 by default, or P100), start it.
+
+        ``username``/``password`` are the TP-Link account the device knows;
+        the KLAP HTTP server listens on ``http_port`` of the device's address
+        (advertised in discovery).
+        """
+        profile = find_smart_model(model)
+        plug = SmartPlug(
+            alias=alias or f"Plug {len(self._devices) + 1}",
+            mac=mac or "00:00:00:00:00:00",
+            profile=profile,
+            username=username,
+            password=password,
+            http_port=http_port,
+            rssi=rssi,
+            relay_on=relay_on,
+            power_on_relay=power_on_relay,
+            led_on=led_on,
+            cloud_connected=cloud_connected,
+            load_w=load_w,
+            initial_total_wh=initial_total_wh,
+            clock=self.clock,
+        )
+        await self.add_device(plug, host=host, derive_mac=mac is None)
+        return plug
+
+    async def add_kasa_smart_plug(
+        self,
+        alias: str | None = None,
+        mac: str | None = None,
+        host: str | None = None,
+        *,
+        model: str | SmartModelProfile = "KP125M",
+        **options: Any,
+    ) -> SmartPlug:
+        """Create a Kasa plug on the SMART firmware (KP125M-like), start it.
+
+        Options as :meth:`add_tapo_plug`.
+        """
+        return await self.add_tapo_plug(alias, mac, host, model=model, **options)
+
+    async def add_tapo_camera(
+        self,
+        alias: str | None = None,
+        mac: str | None = None,
+        host: str | None = None,
+        *,
+        battery: bool = False,
+        model: str | CameraModelProfile | None = None,
+        username: str = DEFAULT_USERNAME,
+        password: str = DEFAULT_CAMERA_PASSWORD,
+        http_port: int = DEFAULT_CAMERA_PORT,
+        rssi: int = -55,
+        battery_percent: int = 85,
+    ) -> SimulatedCamera:
+        """Create a Tapo camera on SSL-AES (C200, or C460 with ``battery``).
+
+        The camera's local login is ``admin`` with ``password``; ``username``
+        is the cloud account (discovery's ``owner``). HTTPS listens on
+        ``http_port`` (advertised in discovery).
+        """
+        profile = find_camera_model(model, battery=battery)
+        camera = SimulatedCamera(
+            alias=alias or f"Camera {len(self._devices) + 1}",
+            mac=mac or "00:00:00:00:00:00",
+            profile=profile,
+            username=username,
+            password=password,
+            http_port=http_port,
+            rssi=rssi,
+            battery_percent=battery_percent,
+            clock=self.clock,
+        )
+        await self.add_device(camera, host=host, derive_mac=mac is None)
+        return camera
+
+    def _attach_endpoints(self, device: SimulatedDevice) -> None:
+        if isinstance(device, SmartPlug):
+            api = SmartApi(device)
+            device.endpoints.append(
+                KlapEndpoint(device, api.handle, port=device.http_port)
+            )
+            device.endpoints.append(
+                SmartDiscoveryEndpoint(
+                    device, port=self.smart_port, hold_port=self.port
+                )
+            )
+        elif isinstance(device, SimulatedCamera):
+            device.endpoints.append(SslAesEndpoint(device, port=device.http_port))
+            device.endpoints.append(
+                SmartDiscoveryEndpoint(
+                    device, port=self.smart_port, hold_port=self.port
+                )
+            )
+        elif isinstance(device, SimulatedPlug):
+            device.endpoints.append(LegacyEndpoint(device, port=self.port))
+        else:
+            raise TypeError(f"no protocol for {type(device).__name__}")
+
+    async def add_device[D: SimulatedDevice](
+        self,
+        device: D,
         host: str | None = None,
         *,
         derive_mac: bool = False,
-    ) -> SimulatedPlug:
+    ) -> D:
         """Attach the protocol endpoints to ``device`` and start it.
 
         With ``derive_mac`` the device's MAC is derived from its address.
@@ -256,7 +462,7 @@ class Simulator:
         if not derive_mac and any(d.mac == device.mac for d in self._devices):
             raise ValueError(f"MAC {device.mac} already in the fleet")
         await self.start()
-        device.endpoints.append(LegacyEndpoint(device, port=self.port))
+        self._attach_endpoints(device)
         device.host_allocator = self.host_candidates
         if host is not None:
             await device.start(host)
@@ -277,14 +483,42 @@ class Simulator:
         self._devices.append(device)
         return device
 
-    async def add_from_spec(self, spec: dict[str, Any]) -> SimulatedPlug:
-        """Add a plug from a fleet-file entry (keys as :meth:`add_plug`)."""
-        unknown = set(spec) - PLUG_OPTIONS
-        if unknown:
-            raise ValueError(f"unknown plug options: {', '.join(sorted(unknown))}")
-        return await self.add_plug(**spec)
+    async def add_from_spec(self, spec: dict[str, Any]) -> SimulatedDevice:
+        """Add a device from a fleet-file entry.
 
-    async def remove(self, device: SimulatedPlug | str) -> None:
+        ``kind`` (default ``legacy``) picks the method: ``legacy``
+        (:meth:`add_plug`), ``tapo_plug`` (:meth:`add_tapo_plug`),
+        ``kasa_smart_plug`` (:meth:`add_kasa_smart_plug`), ``tapo_camera`` or
+        ``battery_camera`` (:meth:`add_tapo_camera`); the other keys are that
+        method's arguments.
+        """
+        options = dict(spec)
+        kind = options.pop("kind", "legacy")
+        allowed = {
+            "legacy": PLUG_OPTIONS,
+            "tapo_plug": SMART_PLUG_OPTIONS,
+            "kasa_smart_plug": SMART_PLUG_OPTIONS,
+            "tapo_camera": CAMERA_OPTIONS,
+            "battery_camera": CAMERA_OPTIONS,
+        }.get(kind)
+        if allowed is None:
+            raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+        unknown = set(options) - allowed
+        if unknown:
+            label = "plug" if kind == "legacy" else kind
+            raise ValueError(f"unknown {label} options: {', '.join(sorted(unknown))}")
+        if kind == "tapo_plug":
+            return await self.add_tapo_plug(**options)
+        if kind == "kasa_smart_plug":
+            return await self.add_kasa_smart_plug(**options)
+        if kind == "tapo_camera":
+            return await self.add_tapo_camera(**options)
+        if kind == "battery_camera":
+            options.setdefault("battery", True)
+            return await self.add_tapo_camera(**options)
+        return await self.add_plug(**options)
+
+    async def remove(self, device: SimulatedDevice | str) -> None:
         """Stop a device and forget it."""
         if isinstance(device, str):
             device = self.get(device)

@@ -20,7 +20,7 @@ import json
 import logging
 import socket
 import struct
-from typing import Any
+from typing import Any, Protocol
 
 from .device import Endpoint, SimulatedPlug
 from .iot import IotApi
@@ -305,12 +305,23 @@ class LegacyEndpoint(Endpoint):
         self._after_reply()
 
 
+class DatagramAnswerer(Protocol):
+    """An endpoint that answers discovery datagrams from its own socket."""
+
+    def answer_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+        """Answer ``data`` received from ``addr``."""
+
+
 class LegacyBroadcastListener:
-    """Receive broadcast discovery and let every device answer it."""
+    """Receive broadcast discovery and let every device answer it.
+
+    Used for the SMART discovery port (20002) too, with the devices'
+    :class:`~simulator.discovery.SmartDiscoveryEndpoint` objects.
+    """
 
     def __init__(
         self,
-        endpoints: Callable[[], Iterable[LegacyEndpoint]],
+        endpoints: Callable[[], Iterable[DatagramAnswerer]],
         *,
         address: str = BROADCAST_ADDRESS,
         port: int = DEFAULT_PORT,

@@ -16,7 +16,7 @@ EmeterUnits = Literal["legacy", "milli"]
 
 @dataclass(frozen=True, slots=True)
 class ModelProfile:
-    """Static description of one device model on the legacy (IOT) firmware."""
+    """Static description of one device model (legacy IOT fields; subclasses add)."""
 
     key: str
     model: str
@@ -110,3 +110,219 @@ def find_model(name: str | ModelProfile | None, *, emeter: bool) -> ModelProfile
         if name in (profile.model, profile.model.partition("(")[0]):
             return profile
     raise KeyError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
+
+
+# --------------------------------------------------------------------- SMART
+OverheatField = Literal["overheated", "overheat_status"]
+
+
+@dataclass(frozen=True, slots=True)
+class SmartModelProfile(ModelProfile):
+    """A plug on the SMART firmware (Tapo, newer Kasa), spoken to over KLAP.
+
+    ``model`` is the discovery model with its region (``P110(EU)``);
+    ``get_device_info`` reports the short model (``P110``). ``emeter`` is
+    ``"milli"`` (mW, mV, mA, Wh) for energy models.
+    """
+
+    components: tuple[tuple[str, int], ...] = ()
+    """``component_nego``: (id, ver_code) pairs; they decide python-kasa's modules."""
+    overheat_field: OverheatField = "overheated"
+    """``overheated`` (bool, Tapo) or ``overheat_status`` (normal/overheated, Kasa)."""
+    timezone_region: str = "UTC"
+    max_power_w: int = 3680
+
+    @property
+    def short_model(self) -> str:
+        """Return the model without its region (``P110``)."""
+        return self.model.partition("(")[0]
+
+    @property
+    def brand(self) -> str:
+        """Return ``tapo`` or ``kasa`` (from the device type)."""
+        return self.device_type.partition(".")[2][:4].lower()
+
+    def has_component(self, name: str) -> bool:
+        """Return True when ``component_nego`` lists ``name``."""
+        return any(comp == name for comp, _ in self.components)
+
+
+@dataclass(frozen=True, slots=True)
+class CameraModelProfile(ModelProfile):
+    """A Tapo camera, spoken to over SSL-AES (HTTPS)."""
+
+    components: tuple[tuple[str, int], ...] = ()
+    """``getAppComponentList``: (name, version) pairs."""
+    battery: bool = False
+    timezone_region: str = "UTC"
+
+    @property
+    def short_model(self) -> str:
+        """Return the model without its region."""
+        return self.model.partition("(")[0]
+
+    def has_component(self, name: str) -> bool:
+        """Return True when ``getAppComponentList`` lists ``name``."""
+        return any(comp == name for comp, _ in self.components)
+
+
+_PLUG_COMPONENTS: tuple[tuple[str, int], ...] = (
+    ("device", 2),
+    ("firmware", 2),
+    ("quick_setup", 3),
+    ("time", 1),
+    ("wireless", 1),
+    ("schedule", 2),
+    ("countdown", 2),
+    ("antitheft", 1),
+    ("account", 1),
+    ("synchronize", 1),
+    ("sunrise_sunset", 1),
+    ("led", 1),
+    ("cloud_connect", 1),
+    ("iot_cloud", 1),
+    ("device_local_time", 1),
+    ("default_states", 1),
+    ("auto_off", 2),
+)
+_ENERGY_COMPONENTS: tuple[tuple[str, int], ...] = (
+    ("localSmart", 1),
+    ("energy_monitoring", 2),
+    ("power_protection", 1),
+    ("current_protection", 1),
+)
+
+P110 = SmartModelProfile(
+    key="P110",
+    model="P110(EU)",
+    hw_ver="1.0",
+    sw_ver="1.3.1 Build 240621 Rel.162048",
+    dev_name="Smart Wi-Fi Plug Mini",
+    emeter="milli",
+    voltage=230.0,
+    device_type="SMART.TAPOPLUG",
+    components=_PLUG_COMPONENTS + _ENERGY_COMPONENTS,
+    max_power_w=3680,
+)
+P100 = SmartModelProfile(
+    key="P100",
+    model="P100(US)",
+    hw_ver="1.0.0",
+    sw_ver="1.4.0 Build 231031 Rel.180221",
+    dev_name="Smart Wi-Fi Plug Mini",
+    voltage=120.0,
+    device_type="SMART.TAPOPLUG",
+    components=_PLUG_COMPONENTS,
+)
+KP125M = SmartModelProfile(
+    key="KP125M",
+    model="KP125M(US)",
+    hw_ver="1.0",
+    sw_ver="1.2.3 Build 240624 Rel.154806",
+    dev_name="Smart Wi-Fi Plug Mini with Energy Monitoring",
+    emeter="milli",
+    voltage=120.0,
+    device_type="SMART.KASAPLUG",
+    components=(*_PLUG_COMPONENTS, *_ENERGY_COMPONENTS[1:], ("matter", 2)),
+    overheat_field="overheat_status",
+    max_power_w=1800,
+)
+
+_CAMERA_COMPONENTS: tuple[tuple[str, int], ...] = (
+    ("sdCard", 1),
+    ("timezone", 1),
+    ("system", 3),
+    ("led", 1),
+    ("playback", 4),
+    ("detection", 2),
+    ("alert", 1),
+    ("firmware", 2),
+    ("account", 2),
+    ("quickSetup", 1),
+    ("video", 1),
+    ("lensMask", 2),
+    ("lightFrequency", 1),
+    ("dayNightMode", 1),
+    ("osd", 2),
+    ("record", 1),
+    ("audio", 2),
+    ("diagnose", 1),
+    ("msgPush", 3),
+    ("deviceShare", 1),
+    ("iotCloud", 1),
+)
+
+C200 = CameraModelProfile(
+    key="C200",
+    model="C200",
+    hw_ver="1.0",
+    sw_ver="1.3.17 Build 260112 Rel.54862n(4555)",
+    dev_name="Tapo C200",
+    device_type="SMART.IPCAMERA",
+    components=(
+        *_CAMERA_COMPONENTS,
+        ("ptz", 1),
+        ("videoRotation", 1),
+        ("targetTrack", 1),
+        ("babyCryDetection", 1),
+    ),
+)
+C210 = CameraModelProfile(
+    key="C210",
+    model="C210(EU)",
+    hw_ver="2.0",
+    sw_ver="1.4.3 Build 240708 Rel.56935n",
+    dev_name="Tapo C210",
+    device_type="SMART.IPCAMERA",
+    components=(
+        *_CAMERA_COMPONENTS,
+        ("ptz", 1),
+        ("personDetection", 1),
+        ("tamperDetection", 1),
+        ("babyCryDetection", 1),
+    ),
+)
+C460 = CameraModelProfile(
+    key="C460",
+    model="C460(CA)",
+    hw_ver="1.0",
+    sw_ver="1.2.0 Build 250910 Rel.70120n",
+    dev_name="Tapo C460",
+    device_type="SMART.IPCAMERA",
+    components=(
+        *_CAMERA_COMPONENTS,
+        ("personDetection", 2),
+        ("vehicleDetection", 1),
+        ("petDetection", 1),
+        ("battery", 3),
+        ("noHubBatteryCam", 1),
+    ),
+    battery=True,
+)
+
+SMART_MODELS: dict[str, SmartModelProfile] = {m.key: m for m in (P110, P100, KP125M)}
+CAMERA_MODELS: dict[str, CameraModelProfile] = {m.key: m for m in (C200, C210, C460)}
+
+
+def find_smart_model(name: str | SmartModelProfile) -> SmartModelProfile:
+    """Return a SMART plug profile by key (``P110``) or model string."""
+    if isinstance(name, SmartModelProfile):
+        return name
+    for profile in SMART_MODELS.values():
+        if name in (profile.key, profile.model, profile.short_model):
+            return profile
+    raise KeyError(f"unknown SMART model {name!r}; known: {', '.join(SMART_MODELS)}")
+
+
+def find_camera_model(
+    name: str | CameraModelProfile | None, *, battery: bool = False
+) -> CameraModelProfile:
+    """Return a camera profile by key (``C200``) or model string."""
+    if isinstance(name, CameraModelProfile):
+        return name
+    if name is None:
+        return C460 if battery else C200
+    for profile in CAMERA_MODELS.values():
+        if name in (profile.key, profile.model, profile.short_model):
+            return profile
+    raise KeyError(f"unknown camera {name!r}; known: {', '.join(CAMERA_MODELS)}")

@@ -44,8 +44,18 @@ def test_command_line_arguments(tmp_path: Path) -> None:
     args = parser().parse_args(["ctl", "127.0.0.3", "set_rssi", "-80"])
     assert (args.device, args.action, args.value) == ("127.0.0.3", "set_rssi", "-80")
     assert parser().parse_args(["serve"]).control_port == 9990
-    assert len(load_fleet(None)) == 3
-    assert any(spec.get("emeter") for spec in load_fleet(None))
+    default = load_fleet(None)
+    assert len(default) == 7
+    assert [spec.get("kind", "legacy") for spec in default] == [
+        "legacy",
+        "legacy",
+        "legacy",
+        "tapo_plug",
+        "kasa_smart_plug",
+        "tapo_camera",
+        "tapo_camera",
+    ]
+    assert any(spec.get("emeter") for spec in default)
     fleet = tmp_path / "fleet.json"
     fleet.write_text(json.dumps({"devices": [{"alias": "A", "model": "KP115"}]}))
     assert load_fleet(fleet) == [{"alias": "A", "model": "KP115"}]
@@ -158,8 +168,10 @@ async def test_serve_ctl_and_list() -> None:
         assert port_match is not None
         port = port_match.group(1)
         devices = [line for line in lines if "50:C7:BF" in line]
-        assert len(devices) == 3
+        assert len(devices) == 7
         assert any("HS110(EU)" in line for line in devices)
+        assert any("P110(EU)" in line for line in devices)
+        assert any("C460(CA)" in line for line in devices)
         listed = await request("GET", "/devices", port=int(port))
         lamp_host = listed["devices"][0]["host"]
 
