@@ -1,11 +1,13 @@
 """Command line: ``python -m simulator serve|ctl|list``.
 
-- ``serve [--fleet FILE.json] [--control-port 9990]``: start a fleet (three
-  plugs by default, one with an energy meter) and the control API; print each
-  device; stop cleanly on Ctrl-C or SIGTERM.
+- ``serve [--fleet FILE.json] [--control-port 9990]``: start a fleet (by
+  default three legacy plugs, one with an energy meter, a Tapo P110, a Kasa
+  KP125M, a Tapo C200 camera and a battery C460 camera) and the control API;
+  print each device; stop cleanly on Ctrl-C or SIGTERM.
 - ``ctl DEVICE ACTION [VALUE]``: apply a control to a device of a running
   fleet, for example ``ctl "Desk lamp" power_off``, ``ctl 127.0.0.3 set_rssi
-  -80`` or ``ctl "Desk lamp" move_to 127.0.0.9``.
+  -80``, ``ctl "Desk lamp" move_to 127.0.0.9``, ``ctl Kettle set_credentials
+  NEWPASSWORD`` or ``ctl "Hallway camera" block 600``.
 - ``list``: show the devices of a running fleet.
 """
 
@@ -62,10 +64,16 @@ async def serve(args: argparse.Namespace) -> int:
         try:
             for device in sim.devices:
                 print(format_device(device.describe()))
-            if broadcast and not sim.broadcast_available:
-                print(f"warning: broadcast discovery on {broadcast} unavailable")
-            elif broadcast:
-                print(f"broadcast discovery: {broadcast}:9999")
+            if broadcast:
+                for port, available in (
+                    (sim.port, sim.broadcast_available),
+                    (sim.smart_port, sim.smart_broadcast_available),
+                ):
+                    if available:
+                        print(f"broadcast discovery: {broadcast}:{port}")
+                    else:
+                        where = f"{broadcast}:{port}"
+                        print(f"warning: broadcast discovery on {where} unavailable")
             print(f"control API: http://{control.host}:{control.port}/devices")
             sys.stdout.flush()
             await stop.wait()

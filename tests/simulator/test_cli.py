@@ -191,6 +191,18 @@ async def test_serve_ctl_and_list() -> None:
         assert found.rssi == -80
         await found.disconnect()
 
+        assert any(line.endswith(":20002") for line in lines)
+        code, out, _ = await _run(
+            "ctl", "Kettle", "firmware_update", "1.5.0", "--control-port", port
+        )
+        assert code == 0
+        assert "firmware_update" in out
+        code, _, err = await _run(
+            "ctl", "Kettle", "set_battery", "5", "--control-port", port
+        )
+        assert code == 1
+        assert "is not a camera" in err
+
         code, out, _ = await _run(
             "ctl", "Desk lamp", "power_off", "--control-port", port
         )

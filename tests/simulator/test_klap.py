@@ -438,12 +438,17 @@ async def test_slow_but_in_time(plug: SmartPlug) -> None:
     await dev.disconnect()
 
 
-async def test_move_to_another_address(plug: SmartPlug, dev: Device) -> None:
+async def test_move_to_another_address(sim: Simulator) -> None:
+    plug = await sim.add_tapo_plug(alias="Lamp", model="P100")  # few queries
+    dev = await smart_connect(plug)
     old_host = plug.host
     new_host = await plug.move_to()
     assert new_host != old_host
-    with pytest.raises(KasaException, match="get_device_info not found"):
-        await dev.update()  # connection refused at the old address
+    try:
+        with pytest.raises(KasaException, match="get_device_info not found"):
+            await dev.update()  # connection refused at the old address
+    finally:
+        await dev.disconnect()
     found = await Discover.discover_single(
         new_host, credentials=credentials(plug), discovery_timeout=1, timeout=1
     )
