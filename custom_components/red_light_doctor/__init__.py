@@ -34,7 +34,7 @@ async def async_setup_entry(
     coordinator = RedLightDoctorCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
-    entry.async_on_unload(coordinator.probe.close)
+    entry.async_on_unload(coordinator.async_close)
 
     presenter = IssuePresenter(hass, entry)
     await presenter.async_start()

@@ -8,7 +8,13 @@ from typing import Any
 
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
-from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_MAC
+from homeassistant.const import (
+    CONF_DEVICE,
+    CONF_HOST,
+    CONF_MAC,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+)
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
@@ -18,10 +24,16 @@ from homeassistant.helpers.selector import (
     NumberSelectorConfig,
     NumberSelectorMode,
     TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
+from homeassistant.util.hass_dict import HassKey
+from kasa import Credentials, UnsupportedDeviceError
 import voluptuous as vol
 
 from .const import (
+    CONF_CONNECTION,
+    CONF_CREDENTIALS_HASH,
     CONF_GRACE_PERIOD,
     CONF_MODEL,
     CONF_POLL_INTERVAL,
@@ -47,7 +59,9 @@ from .probe.kasa import (
     KasaProbe,
     ProbeError,
     UnsupportedDevice,
+    async_discover_smart,
     async_discovery_targets,
+    async_login,
     discover,
 )
 
@@ -62,6 +76,25 @@ FAILURE_ERRORS = {
     Failure.PROTOCOL: "not_kasa_device",
 }
 HOST_SCHEMA = vol.Schema({vol.Optional(CONF_HOST, default=""): TextSelector()})
+CREDENTIALS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_USERNAME): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
+        ),
+        vol.Required(CONF_PASSWORD): TextSelector(
+            TextSelectorConfig(
+                type=TextSelectorType.PASSWORD, autocomplete="current-password"
+            )
+        ),
+    }
+)
+LOGIN_ERRORS = {
+    Failure.AUTH: "invalid_auth",
+    Failure.HANDSHAKE_REJECTED: "handshake_rejected",
+}
+# Kept in memory only, so that the next device of the same account needs no
+# typing; never stored.
+LAST_GOOD_CREDENTIALS: HassKey[Credentials] = HassKey(f"{DOMAIN}_last_credentials")
 
 
 def is_valid_host(host: str) -> bool:
@@ -89,6 +122,9 @@ async def async_identify(host: str) -> KasaIdentity:
     try:
         return await probe.identify()
     except ProbeError as err:
+        # No legacy answer: a device that needs a login says so in discovery.
+        if (smart := await _async_discover_smart(host)) is not None:
+            return smart
         raise IdentifyError(FAILURE_ERRORS[err.failure], {"host": host}) from err
     except UnsupportedDevice as err:
         raise IdentifyError(
@@ -96,6 +132,13 @@ async def async_identify(host: str) -> KasaIdentity:
         ) from err
     finally:
         await probe.close()
+
+
+async def _async_discover_smart(host: str) -> KasaIdentity | None:
+    try:
+        return await async_discover_smart(host)
+    except UnsupportedDeviceError as err:
+        raise IdentifyError("unsupported_login", {"host": host}) from err
 
 
 async def async_check_host(
@@ -119,6 +162,7 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start with nothing discovered."""
         self._discovered: dict[str, KasaIdentity] = {}
+        self._needs_login: KasaIdentity | None = None
 
     @staticmethod
     @callback
@@ -187,14 +231,57 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_create_entry(self, identity: KasaIdentity) -> ConfigFlowResult:
         await self.async_set_unique_id(format_mac(identity.mac))
         self._abort_if_unique_id_configured()
-        return self.async_create_entry(
-            title=identity.alias,
-            data={
-                CONF_SOURCE_KIND: SOURCE_KASA,
-                CONF_HOST: identity.host,
-                CONF_MAC: format_mac(identity.mac),
-                CONF_MODEL: identity.model,
-            },
+        if identity.needs_login:
+            self._needs_login = identity
+            return await self.async_step_credentials()
+        data: dict[str, Any] = {
+            CONF_SOURCE_KIND: SOURCE_KASA,
+            CONF_HOST: identity.host,
+            CONF_MAC: format_mac(identity.mac),
+            CONF_MODEL: identity.model,
+        }
+        if identity.connection is not None:
+            data |= {
+                CONF_CONNECTION: identity.connection,
+                CONF_CREDENTIALS_HASH: identity.credentials_hash,
+            }
+        return self.async_create_entry(title=identity.alias, data=data)
+
+    async def async_step_credentials(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Log in to a device that needs a TP-Link account."""
+        identity = self._needs_login
+        assert identity is not None
+        errors: dict[str, str] = {}
+        remembered: Credentials | None = self.hass.data.get(LAST_GOOD_CREDENTIALS)
+        if user_input is None and remembered is not None:
+            # The account that worked for the last device usually works here.
+            try:
+                return await self._async_create_entry(
+                    await async_login(identity, remembered)
+                )
+            except ProbeError:
+                pass
+        if user_input is not None:
+            credentials = Credentials(
+                user_input[CONF_USERNAME].strip(), user_input[CONF_PASSWORD]
+            )
+            try:
+                logged_in = await async_login(identity, credentials)
+            except ProbeError as err:
+                errors["base"] = LOGIN_ERRORS.get(err.failure, "cannot_connect")
+            else:
+                self.hass.data[LAST_GOOD_CREDENTIALS] = credentials
+                return await self._async_create_entry(logged_in)
+        suggested = {CONF_USERNAME: remembered.username} if remembered else {}
+        return self.async_show_form(
+            step_id="credentials",
+            data_schema=self.add_suggested_values_to_schema(
+                CREDENTIALS_SCHEMA, user_input or suggested
+            ),
+            errors=errors,
+            description_placeholders={"model": identity.model, "host": identity.host},
         )
 
     async def async_step_reconfigure(

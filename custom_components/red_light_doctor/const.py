@@ -13,6 +13,10 @@ CONF_SOURCE_KIND: Final = "source"
 SOURCE_KASA: Final = "kasa"
 
 CONF_MODEL: Final = "model"
+# How python-kasa reaches a device that needs a login, and the hash of that
+# login (never the password).
+CONF_CONNECTION: Final = "connection"
+CONF_CREDENTIALS_HASH: Final = "credentials_hash"
 CONF_HAS_EMETER: Final = "has_emeter"
 
 CONF_POLL_INTERVAL: Final = "poll_interval"

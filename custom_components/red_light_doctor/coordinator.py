@@ -12,6 +12,8 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_CONNECTION,
+    CONF_CREDENTIALS_HASH,
     CONF_GRACE_PERIOD,
     CONF_POLL_INTERVAL,
     CONF_POWER_SWITCH,
@@ -27,7 +29,7 @@ from .const import (
 from .diagnosis import Cause, Family, Finding, FleetSnapshot, Settings, diagnose
 from .history import History
 from .observation import Observation
-from .probe.kasa import KasaProbe, async_find
+from .probe.kasa import KasaIdentity, KasaProbe, async_find
 from .probe.power_switch import read_power_switch
 
 type RedLightDoctorConfigEntry = ConfigEntry[RedLightDoctorCoordinator]
@@ -82,7 +84,7 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
             name=f"{DOMAIN} {entry.title}",
             update_interval=poll_interval(entry),
         )
-        self.probe = KasaProbe(entry.data[CONF_HOST])
+        self.probe = self._probe_at(entry.data[CONF_HOST])
         self.history = History()
         self.family = Family.PLUG
         self._last_search: datetime | None = None
@@ -154,11 +156,35 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
             "%s now answers at another address; following it", self.config_entry.title
         )
         await self.probe.close()
-        self.probe = KasaProbe(host)
+        self.probe = self._probe_at(host)
         self.hass.config_entries.async_update_entry(
             self.config_entry, data={**self.config_entry.data, CONF_HOST: host}
         )
         return await self.probe.poll()
+
+    def _probe_at(self, host: str) -> KasaProbe:
+        data = self.config_entry.data
+        return KasaProbe(
+            host, data.get(CONF_CONNECTION), data.get(CONF_CREDENTIALS_HASH)
+        )
+
+    async def async_use_login(self, identity: KasaIdentity) -> None:
+        """Keep a login that the device accepted, and poll with it at once."""
+        self.hass.config_entries.async_update_entry(
+            self.config_entry,
+            data={
+                **self.config_entry.data,
+                CONF_CONNECTION: identity.connection,
+                CONF_CREDENTIALS_HASH: identity.credentials_hash,
+            },
+        )
+        await self.probe.close()
+        self.probe = self._probe_at(self.probe.host)
+        await self.async_refresh()
+
+    async def async_close(self) -> None:
+        """Close the connection to the device, whichever probe holds it now."""
+        await self.probe.close()
 
     def apply_options(self) -> None:
         """Use changed options from the next poll on."""

@@ -16,6 +16,9 @@ SEVERITY = {
 }
 README_SECTION = {
     Cause.OFFLINE: "offline",
+    Cause.LOGIN_REFUSED: "login-refused",
+    Cause.LOGIN_PROTOCOL_CHANGED: "login-protocol-changed",
+    Cause.OVERHEATED: "overheated",
     Cause.UNSTABLE_POWER: "unstable-power",
     Cause.WEAK_WIFI: "weak-wi-fi",
     Cause.INTERMITTENT: "intermittent-connection",

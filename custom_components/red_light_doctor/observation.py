@@ -14,6 +14,9 @@ class Failure(StrEnum):
     REFUSED = "refused"
     UNREACHABLE = "unreachable"
     AUTH = "auth"
+    # The device turned the login handshake away, as after a firmware update
+    # that changes the login protocol.
+    HANDSHAKE_REJECTED = "handshake_rejected"
     PROTOCOL = "protocol"
 
 
@@ -33,6 +36,7 @@ class Observation:
     # Seconds since boot, for sources that report it.
     uptime: int | None = None
     cloud_connected: bool | None = None
+    overheated: bool | None = None
     # Whether the smart plug that feeds the device is on, where one is named.
     power_switch_on: bool | None = None
 

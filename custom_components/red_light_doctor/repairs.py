@@ -10,17 +10,25 @@ from typing import Any, Final
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    CONF_MAC,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    SERVICE_TURN_ON,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
+from kasa import Credentials
 import voluptuous as vol
 
-from .const import CONF_POWER_SWITCH
+from .config_flow import CREDENTIALS_SCHEMA, LOGIN_ERRORS
+from .const import CONF_CONNECTION, CONF_MODEL, CONF_POWER_SWITCH
 from .coordinator import RedLightDoctorCoordinator
 from .diagnosis import Cause, Finding, Fix, format_duration
-from .probe.kasa import ProbeError
+from .probe.kasa import KasaIdentity, ProbeError, async_login
 from .texts import placeholders, steps_markdown
 
 # A device takes a while to boot and join the Wi-Fi again.
@@ -128,6 +136,42 @@ class FindingFixFlow(RepairsFlow):
         """Switch on the smart plug that feeds the device and wait for it."""
         return self._run(Fix.TURN_ON_POWER_SWITCH, self._turn_on_power_switch)
 
+    async def async_step_new_credentials(
+        self, user_input: dict[str, Any] | None = None
+    ) -> FlowResult:
+        """Ask for the account the device now accepts, and try it live."""
+        coordinator = self._coordinator
+        if coordinator is None:
+            return self.async_abort(reason="not_loaded")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = coordinator.config_entry.data
+            saved = KasaIdentity(
+                host=coordinator.probe.host,
+                mac=data[CONF_MAC],
+                alias=coordinator.config_entry.title,
+                model=data.get(CONF_MODEL, ""),
+                connection=data[CONF_CONNECTION],
+            )
+            credentials = Credentials(
+                user_input[CONF_USERNAME].strip(), user_input[CONF_PASSWORD]
+            )
+            try:
+                logged_in = await async_login(saved, credentials)
+            except ProbeError as err:
+                errors["base"] = LOGIN_ERRORS.get(err.failure, "cannot_connect")
+            else:
+                await coordinator.async_use_login(logged_in)
+                if self._finding() is None:
+                    return self.async_create_entry(data={})
+                errors["base"] = self._still_error()
+        return self.async_show_form(
+            step_id="new_credentials",
+            data_schema=CREDENTIALS_SCHEMA,
+            errors=errors,
+            description_placeholders={"device": self._title()},
+        )
+
     async def async_step_result(
         self, user_input: dict[str, Any] | None = None
     ) -> FlowResult:
@@ -172,6 +216,8 @@ class FindingFixFlow(RepairsFlow):
             return self._power_switch() is not None
         if fix is Fix.RESTART:
             return coordinator.history.online is True
+        if fix is Fix.NEW_CREDENTIALS:
+            return CONF_CONNECTION in coordinator.config_entry.data
         return True
 
     def _power_switch(self) -> str | None:

@@ -18,6 +18,9 @@ class Cause(StrEnum):
     """What is wrong, in the order a card list should show them."""
 
     OFFLINE = "offline"
+    LOGIN_REFUSED = "login_refused"
+    LOGIN_PROTOCOL_CHANGED = "login_protocol_changed"
+    OVERHEATED = "overheated"
     UNSTABLE_POWER = "unstable_power"
     WEAK_WIFI = "weak_wifi"
     INTERMITTENT = "intermittent"
@@ -68,12 +71,21 @@ class Step(StrEnum):
     RESERVE_ADDRESS = "reserve_address"
     FACTORY_RESET = "factory_reset"
     CONTACT_VENDOR = "contact_vendor"
+    ENTER_NEW_PASSWORD = "enter_new_password"
+    CHECK_EMAIL_SPELLING = "check_email_spelling"
+    CHECK_TWO_FACTOR = "check_two_factor"
+    ENABLE_THIRD_PARTY_COMPATIBILITY = "enable_third_party_compatibility"
+    NOTE_FIRMWARE_VERSION = "note_firmware_version"
+    UPDATE_RED_LIGHT_DOCTOR = "update_red_light_doctor"
+    COOL_DOWN = "cool_down"
+    REDUCE_LOAD = "reduce_load"
 
 
 class Fix(StrEnum):
     """Something Red Light Doctor can do itself, offered on the card."""
 
     FIND_DEVICE = "find_device"
+    NEW_CREDENTIALS = "new_credentials"
     RESTART = "restart"
     TURN_ON_POWER_SWITCH = "turn_on_power_switch"
 

@@ -98,6 +98,25 @@ PLAYBOOK: dict[tuple[Family, str], Play] = {
         (Fix.RESTART,),
     ),
     (Family.PLUG, "moving_address"): Play((S.RESERVE_ADDRESS,)),
+    (Family.PLUG, "login_refused"): Play(
+        (
+            S.ENTER_NEW_PASSWORD,
+            S.CHECK_EMAIL_SPELLING,
+            S.CHECK_TWO_FACTOR,
+            S.ENABLE_THIRD_PARTY_COMPATIBILITY,
+        ),
+        (Fix.NEW_CREDENTIALS,),
+    ),
+    (Family.PLUG, "login_protocol_changed"): Play(
+        (
+            S.ENABLE_THIRD_PARTY_COMPATIBILITY,
+            S.NOTE_FIRMWARE_VERSION,
+            S.UPDATE_RED_LIGHT_DOCTOR,
+        ),
+    ),
+    (Family.PLUG, "overheated"): Play(
+        (S.COOL_DOWN, S.REDUCE_LOAD, S.PLUG_INTO_WALL, S.CONTACT_VENDOR),
+    ),
 }
 
 

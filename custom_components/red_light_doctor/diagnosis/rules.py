@@ -95,14 +95,25 @@ def _finding(
 # Offline, and why.
 
 
+def silent_past_the_grace_period(case: Case) -> bool:
+    """No usable answer, twice or more in a row, for longer than the grace period."""
+    history = case.history
+    since = history.offline_since
+    return (
+        since is not None
+        and history.consecutive_failures >= MIN_FAILURES_FOR_OFFLINE
+        and case.now - since >= case.settings.grace_period
+    )
+
+
 def device_is_offline(case: Case) -> Finding | None:
     """It has not answered, twice or more in a row, for longer than the grace period."""
     history = case.history
     since = history.offline_since
     if (
         since is None
-        or history.consecutive_failures < MIN_FAILURES_FOR_OFFLINE
-        or case.now - since < case.settings.grace_period
+        or not silent_past_the_grace_period(case)
+        or history.last_failure in LOGIN_FAILURES
     ):
         return None
     explanation = next(
@@ -171,7 +182,50 @@ OFFLINE_EXPLANATIONS: tuple[tuple[Explanation, Callable[[Case], bool]], ...] = (
 )
 
 
+# It answers, but will not let us in.
+
+
+def login_is_refused(case: Case) -> Finding | None:
+    """It answers but rejects the saved login: the password or account changed."""
+    if (
+        case.history.last_failure is not Failure.AUTH
+        or not silent_past_the_grace_period(case)
+    ):
+        return None
+    return _finding(
+        case,
+        Cause.LOGIN_REFUSED,
+        Severity.ERROR,
+        Cause.LOGIN_REFUSED,
+        case.history.offline_since,
+    )
+
+
+def login_protocol_changed(case: Case) -> Finding | None:
+    """It turns the login handshake away: its firmware changed how it logs in."""
+    if (
+        case.history.last_failure is not Failure.HANDSHAKE_REJECTED
+        or not silent_past_the_grace_period(case)
+    ):
+        return None
+    return _finding(
+        case,
+        Cause.LOGIN_PROTOCOL_CHANGED,
+        Severity.ERROR,
+        Cause.LOGIN_PROTOCOL_CHANGED,
+        case.history.offline_since,
+    )
+
+
 # Degraded while online.
+
+
+def device_is_overheated(case: Case) -> Finding | None:
+    """It reports that it overheated and cut the power to protect itself."""
+    answer = case.history.last_answer
+    if answer is None or not answer.overheated:
+        return None
+    return _finding(case, Cause.OVERHEATED, Severity.ERROR, Cause.OVERHEATED, answer.at)
 
 
 def wifi_signal_is_weak(case: Case) -> Finding | None:
@@ -260,6 +314,9 @@ def address_keeps_changing(case: Case) -> Finding | None:
 
 RULES: tuple[Callable[[Case], Finding | None], ...] = (
     device_is_offline,
+    login_is_refused,
+    login_protocol_changed,
+    device_is_overheated,
     power_is_unstable,
     wifi_signal_is_weak,
     connection_is_intermittent,
@@ -269,6 +326,7 @@ RULES: tuple[Callable[[Case], Finding | None], ...] = (
 CAUSE_ORDER = {cause: index for index, cause in enumerate(Cause)}
 # Reboots are history that stays true while dark; a stale signal or cloud
 # reading is not, and the offline card already names the weak signal.
+LOGIN_FAILURES = frozenset({Failure.AUTH, Failure.HANDSHAKE_REJECTED})
 SHOWN_WHILE_OFFLINE = frozenset(
     {Cause.OFFLINE, Cause.UNSTABLE_POWER, Cause.MOVING_ADDRESS}
 )

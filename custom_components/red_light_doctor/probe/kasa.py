@@ -16,6 +16,7 @@ from homeassistant.helpers.device_registry import format_mac
 from homeassistant.util import dt as dt_util
 from kasa import (
     AuthenticationError,
+    Credentials,
     Device,
     DeviceConfig,
     DeviceConnectionParameters,
@@ -24,10 +25,12 @@ from kasa import (
     DeviceType,
     Discover,
     KasaException,
+    UnsupportedDeviceError,
 )
 from kasa.device_factory import get_protocol
 from kasa.iot import IotPlug
-from kasa.protocols import BaseProtocol, IotProtocol
+from kasa.protocols import BaseProtocol
+from kasa.smart import SmartDevice
 
 from ..const import DEVICE_TIMEOUT, DISCOVERY_TIMEOUT, PROBE_TIMEOUT
 from ..observation import Failure, Observation
@@ -37,6 +40,21 @@ POLL_REQUEST: dict[str, Any] = {
     "system": {"get_sysinfo": {}},
     "cnCloud": {"get_info": {}},
 }
+# The same for devices on the SMART protocol (Tapo, newer Kasa): python-kasa
+# sends both methods in one multipleRequest.
+SMART_POLL_REQUEST: dict[str, Any] = {
+    "get_device_info": None,
+    "get_connect_cloud_state": None,
+}
+SMART_PLUG_FAMILIES = frozenset(
+    {
+        DeviceFamily.SmartKasaPlug,
+        DeviceFamily.SmartKasaSwitch,
+        DeviceFamily.SmartTapoPlug,
+        DeviceFamily.SmartTapoSwitch,
+    }
+)
+LOGIN_FAILURES = frozenset({Failure.AUTH, Failure.HANDSHAKE_REJECTED})
 SUPPORTED_TYPES = frozenset({"IOT.SMARTPLUGSWITCH"})
 SUPPORTED_DEVICE_TYPES = frozenset(
     {DeviceType.Plug, DeviceType.Strip, DeviceType.WallSwitch}
@@ -71,6 +89,15 @@ class KasaIdentity:
     mac: str
     alias: str
     model: str
+    # How python-kasa connects to a device that needs a login (its stored
+    # device configuration, without credentials); None for legacy devices.
+    connection: dict[str, Any] | None = None
+    credentials_hash: str | None = None
+
+    @property
+    def needs_login(self) -> bool:
+        """Return whether a TP-Link account login is needed to read the device."""
+        return self.connection is not None and self.credentials_hash is None
 
 
 def connection_config(host: str) -> DeviceConfig:
@@ -84,27 +111,61 @@ def connection_config(host: str) -> DeviceConfig:
     )
 
 
-class KasaProbe:
-    """Polls one Kasa device with a single request per poll."""
+def smart_config(
+    host: str,
+    connection: dict[str, Any],
+    *,
+    credentials_hash: str | None = None,
+    credentials: Credentials | None = None,
+) -> DeviceConfig:
+    """Return the python-kasa configuration of a device that needs a login."""
+    config = DeviceConfig.from_dict({**connection, "host": host})
+    config.timeout = DEVICE_TIMEOUT
+    config.credentials_hash = credentials_hash
+    config.credentials = credentials
+    return config
 
-    def __init__(self, host: str) -> None:
+
+class KasaProbe:
+    """Polls one Kasa or Tapo device with a single request per poll."""
+
+    def __init__(
+        self,
+        host: str,
+        connection: dict[str, Any] | None = None,
+        credentials_hash: str | None = None,
+    ) -> None:
         """Prepare the connection; nothing is sent until the first poll."""
         self.host = host
-        config = connection_config(host)
+        self.smart = connection is not None
+        config = (
+            smart_config(host, connection, credentials_hash=credentials_hash)
+            if connection is not None
+            else connection_config(host)
+        )
         protocol = get_protocol(config)
-        if not isinstance(protocol, IotProtocol):  # pragma: no cover
-            raise TypeError("python-kasa has no legacy protocol")
+        if protocol is None:  # pragma: no cover - only families we accept
+            raise TypeError(f"python-kasa has no protocol for {config}")
         self._protocol: BaseProtocol = protocol
         # Built without a network round trip; the routine poll does not need
         # it, the actions (restart) go through it.
-        self.device = IotPlug(host, config=config, protocol=protocol)
+        # Each device class takes its own protocol class, which get_protocol
+        # picked from the same configuration.
+        device_protocol: Any = protocol
+        self.device: Device = (
+            SmartDevice(host, config=config, protocol=device_protocol)
+            if self.smart
+            else IotPlug(host, config=config, protocol=device_protocol)
+        )
+        self._request = SMART_POLL_REQUEST if self.smart else POLL_REQUEST
 
     async def poll(self) -> Observation:
         """Ask the device how it is; a device that does not answer is data."""
         started = time.perf_counter()
         try:
             response = await self._query()
-            observation = _observation_from(response, self.host)
+            parse = _smart_observation_from if self.smart else _observation_from
+            observation = parse(response, self.host)
         except ProbeError as err:
             return Observation.failed(dt_util.utcnow(), err.failure, self.host)
         return replace(observation, response_time=time.perf_counter() - started)
@@ -156,17 +217,20 @@ class KasaProbe:
         # reboot the first send on it fails, and one fresh connection settles
         # whether the device is really gone. A timeout is not worth repeating.
         try:
-            return await self._protocol.query(POLL_REQUEST, retry_count=0)
+            return await self._protocol.query(self._request, retry_count=0)
         except KasaException as err:
-            if classify(err) in (Failure.TIMEOUT, Failure.REFUSED, Failure.AUTH):
+            if classify(err) in (Failure.TIMEOUT, Failure.REFUSED, *LOGIN_FAILURES):
                 raise
-        return await self._protocol.query(POLL_REQUEST, retry_count=0)
+        return await self._protocol.query(self._request, retry_count=0)
 
 
 def classify(error: BaseException) -> Failure:
     """Return the kind of failure behind a python-kasa exception."""
     if isinstance(error, AuthenticationError):
         return Failure.AUTH
+    # python-kasa raises a plain KasaException for this, told apart by its text.
+    if "403 to handshake" in str(error):
+        return Failure.HANDSHAKE_REJECTED
     cause: BaseException | None = error
     while cause is not None:
         if isinstance(cause, TimeoutError):
@@ -197,6 +261,27 @@ def _observation_from(response: dict[str, Any], host: str) -> Observation:
             cloud_connected=None
             if cloud_connection is None
             else bool(cloud_connection),
+        )
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        raise ProbeError(Failure.PROTOCOL) from err
+
+
+def _smart_observation_from(response: dict[str, Any], host: str) -> Observation:
+    try:
+        info = response["get_device_info"]
+        cloud = response.get("get_connect_cloud_state")
+        cloud_status = cloud.get("status") if isinstance(cloud, dict) else None
+        device_on = info.get("device_on")
+        return Observation(
+            at=dt_util.utcnow(),
+            reachable=True,
+            address=host,
+            rssi=_optional_int(info.get("rssi")),
+            relay_on=None if device_on is None else bool(device_on),
+            relay_on_time=_optional_int(info.get("on_time")),
+            cloud_connected=None if cloud_status is None else cloud_status == 0,
+            overheated=info.get("overheated") is True
+            or info.get("overheat_status", "normal") != "normal",
         )
     except (AttributeError, KeyError, TypeError, ValueError) as err:
         raise ProbeError(Failure.PROTOCOL) from err
@@ -269,13 +354,77 @@ async def discover(targets: Iterable[str]) -> list[KasaIdentity]:
 
 
 def _identity_of(host: str, device: Device) -> KasaIdentity | None:
-    # Devices that need a TP-Link login answer discovery too; they are not ours yet.
-    legacy = device.config.connection_type.encryption_type is DeviceEncryptionType.Xor
-    if not legacy or device.device_type not in SUPPORTED_DEVICE_TYPES:
+    connection_type = device.config.connection_type
+    if connection_type.encryption_type is DeviceEncryptionType.Xor:
+        if device.device_type not in SUPPORTED_DEVICE_TYPES:
+            return None
+        return KasaIdentity(
+            host=host,
+            mac=device.mac,
+            alias=device.alias or device.model,
+            model=device.model,
+        )
+    if connection_type.device_family not in SMART_PLUG_FAMILIES:
         return None
+    # Its name is only known after a login; discovery tells the model.
     return KasaIdentity(
         host=host,
         mac=device.mac,
         alias=device.alias or device.model,
         model=device.model,
+        connection=stored_connection(device.config),
     )
+
+
+def stored_connection(config: DeviceConfig) -> dict[str, Any]:
+    """Return how to reach a device again, without its credentials."""
+    stored = config.to_dict_control_credentials(exclude_credentials=True)
+    stored.pop("host", None)
+    return stored
+
+
+async def async_discover_smart(host: str) -> KasaIdentity | None:
+    """Return a device that needs a login at a host, from its discovery answer."""
+    try:
+        device = await Discover.discover_single(
+            host, discovery_timeout=DISCOVERY_TIMEOUT, timeout=DEVICE_TIMEOUT
+        )
+    except UnsupportedDeviceError:
+        raise
+    except (KasaException, TimeoutError):
+        return None
+    if device is None:
+        return None
+    try:
+        identity = _identity_of(host, device)
+    finally:
+        await device.disconnect()
+    # A legacy device that answers discovery but not its port stays an error.
+    return identity if identity is not None and identity.needs_login else None
+
+
+async def async_login(identity: KasaIdentity, credentials: Credentials) -> KasaIdentity:
+    """Log in to a device with an account; return it named, with the login hash.
+
+    Raises ProbeError saying why the login failed.
+    """
+    assert identity.connection is not None
+    config = smart_config(identity.host, identity.connection, credentials=credentials)
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            device = await Device.connect(config=config)
+    except TimeoutError as err:
+        raise ProbeError(Failure.TIMEOUT) from err
+    except KasaException as err:
+        raise ProbeError(classify(err)) from err
+    try:
+        return KasaIdentity(
+            host=identity.host,
+            mac=device.mac,
+            alias=device.alias or device.model,
+            model=device.model,
+            connection=stored_connection(device.config),
+            credentials_hash=device.credentials_hash,
+        )
+    finally:
+        await device.disconnect()
