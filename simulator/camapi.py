@@ -176,13 +176,13 @@ class CameraApi:
                     "low_battery": dev.battery_low,
                     "battery_charging": "YES" if dev.battery_charging else "NO",
                     "battery_overheated": False,
-                    # python-kasa 0.10.2 reads both unconditionally.
-                    "battery_temperature": dev.battery_temperature_c,
-                    "battery_voltage": dev.battery_voltage_mv,
                     "power_save_mode": "off",
                     "power_save_status": "off",
                 }
             )
+            if dev.battery_details:  # python-kasa 0.10.2 needs both
+                info["battery_temperature"] = dev.battery_temperature_c
+                info["battery_voltage"] = dev.battery_voltage_mv
         return info
 
     def get_device_info(self, params: Params) -> Reply:

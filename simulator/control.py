@@ -25,6 +25,7 @@ from .fleet import Simulator
 from .smartdevice import (
     UPDATE_OUTCOMES,
     AuthenticatedDevice,
+    ExpiryReply,
     SimulatedCamera,
     SmartPlug,
     UpdateOutcome,
@@ -124,6 +125,16 @@ def parse_methods(value: Any) -> list[str]:
     if _is_none(value):
         return []
     return [name.strip() for name in str(value).split(",") if name.strip()]
+
+
+def parse_expiry(value: Any) -> ExpiryReply:
+    """Parse how a camera answers an ended session (error or http_401)."""
+    text = str(value).strip().lower()
+    if text == "error":
+        return "error"
+    if text in ("http_401", "401"):
+        return "http_401"
+    raise ControlError(f"expected error or http_401, got {value!r}")
 
 
 def parse_outcome(value: Any) -> UpdateOutcome:
@@ -312,6 +323,11 @@ ACTIONS: dict[str, Action] = {
         1800.0,
         "block logins for SECONDS (none: unblock)",
         optional=True,
+    ),
+    "expired_session_reply": Action(
+        lambda d, v: _need(d, SimulatedCamera).set_expired_session_reply(v),
+        parse_expiry,
+        help="ended sessions get: error (-40401) or http_401",
     ),
     "set_privacy": Action(
         lambda d, v: _need(d, SimulatedCamera).set_privacy(v),

@@ -114,6 +114,7 @@ CAMERA_OPTIONS = frozenset(
         "http_port",
         "rssi",
         "battery_percent",
+        "battery_details",
     }
 )
 KINDS = ("legacy", "tapo_plug", "kasa_smart_plug", "tapo_camera", "battery_camera")
@@ -403,12 +404,15 @@ class Simulator:
         http_port: int = DEFAULT_CAMERA_PORT,
         rssi: int = -55,
         battery_percent: int = 85,
+        battery_details: bool = True,
     ) -> SimulatedCamera:
         """Create a Tapo camera on SSL-AES (C200, or C460 with ``battery``).
 
         The camera's local login is ``admin`` with ``password``; ``username``
         is the cloud account (discovery's ``owner``). HTTPS listens on
-        ``http_port`` (advertised in discovery).
+        ``http_port`` (advertised in discovery). ``battery_details=False``
+        leaves ``battery_temperature``/``battery_voltage`` out of the device
+        info, as some battery firmware does.
         """
         profile = find_camera_model(model, battery=battery)
         camera = SimulatedCamera(
@@ -420,6 +424,7 @@ class Simulator:
             http_port=http_port,
             rssi=rssi,
             battery_percent=battery_percent,
+            battery_details=battery_details,
             clock=self.clock,
         )
         await self.add_device(camera, host=host, derive_mac=mac is None)

@@ -18,6 +18,7 @@ from .device import Clock, SimulatedDevice, SimulatedPlug
 from .models import CameraModelProfile, SmartModelProfile
 
 UpdateOutcome = Literal["succeed", "fail", "reject"]
+ExpiryReply = Literal["error", "http_401"]
 UPDATE_OUTCOMES: tuple[UpdateOutcome, ...] = ("succeed", "fail", "reject")
 
 DEFAULT_USERNAME = "user@example.com"
@@ -340,6 +341,7 @@ class SimulatedCamera(AuthenticatedDevice):
         http_port: int,
         rssi: int = -55,
         battery_percent: int = 85,
+        battery_details: bool = True,
         clock: Clock | None = None,
     ) -> None:
         super().__init__(alias=alias, mac=mac, profile=profile, rssi=rssi, clock=clock)
@@ -352,8 +354,12 @@ class SimulatedCamera(AuthenticatedDevice):
         self.battery_percent = battery_percent
         self.battery_low_override: bool | None = None
         self.battery_charging = False
+        self.battery_details = battery_details
+        """Report ``battery_temperature``/``battery_voltage`` (some firmware not)."""
         self.battery_temperature_c = 22
         self.battery_voltage_mv = 3950
+        self.expired_session_reply: ExpiryReply = "error"
+        """How a request of an unknown session is answered: -40401 or HTTP 401."""
         self.third_party_compat = True
         self.blocked_until: float | None = None
         self.login_attempts = 0
@@ -452,6 +458,12 @@ class SimulatedCamera(AuthenticatedDevice):
                 return
             self.blocked_until = self.clock() + float(seconds)
             self._forget_sessions()
+
+    async def set_expired_session_reply(self, reply: ExpiryReply) -> None:
+        """Answer requests of an ended session with -40401 or with HTTP 401."""
+        if reply not in ("error", "http_401"):
+            raise ValueError("reply must be error or http_401")
+        self.expired_session_reply = reply
 
     async def set_privacy(self, on: bool) -> None:
         """Turn the lens mask (privacy mode) on or off."""

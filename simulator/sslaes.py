@@ -256,6 +256,8 @@ class SslAesEndpoint(HttpEndpoint):
     ) -> web.Response:
         session = self.sessions.get(stok)
         if session is None:
+            if self.device.expired_session_reply == "http_401":
+                return web.Response(status=401)
             return json_response({"error_code": SESSION_EXPIRED})
         text = body.decode(errors="replace")
         try:

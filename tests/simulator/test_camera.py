@@ -38,7 +38,13 @@ from simulator.sslaes import (
     tapo_tag,
 )
 
-from .conftest import NEW_CLIENT, credentials, smart_connect
+from .conftest import (
+    NEW_CLIENT,
+    credentials,
+    only_new_client,
+    only_old_client,
+    smart_connect,
+)
 
 CONNECT = ["getDeviceInfo", "getAppComponentList", "getConnectionType"]
 C200_MODULES = {
@@ -309,6 +315,60 @@ async def test_low_battery(sim: Simulator) -> None:
         assert feature(dev, "battery_low") is True
     finally:
         await dev.disconnect()
+
+
+@only_old_client
+async def test_battery_firmware_without_details_breaks_old_client(
+    sim: Simulator,
+) -> None:
+    camera = await sim.add_tapo_camera(alias="G", battery=True, battery_details=False)
+    dev = await smart_connect(camera)
+    try:
+        # 0.10.2 adds the features anyway and reads the keys unconditionally.
+        for name in ("battery_temperature", "battery_voltage", "battery_charging"):
+            with pytest.raises(KeyError):
+                feature(dev, name)
+        assert feature(dev, "battery_level") == 85
+    finally:
+        await dev.disconnect()
+
+
+@only_new_client
+async def test_battery_firmware_without_details(sim: Simulator) -> None:
+    camera = await sim.add_tapo_camera(alias="G", battery=True, battery_details=False)
+    dev = await smart_connect(camera)
+    try:
+        assert "battery_temperature" not in dev.features
+        assert "battery_voltage" not in dev.features
+        assert feature(dev, "battery_charging") is False
+    finally:
+        await dev.disconnect()
+
+
+@only_new_client
+async def test_http_401_for_an_ended_session(
+    camera: SimulatedCamera, dev: Device, caplog: pytest.LogCaptureFixture
+) -> None:
+    await camera.set_expired_session_reply("http_401")
+    await camera.expire_sessions()
+    await dev.update()  # 0.12.0 logs in again and retries
+    assert camera.handshake_count == 2
+    assert "401" not in "".join(
+        r.getMessage() for r in caplog.records if r.levelname == "ERROR"
+    )
+
+
+@only_old_client
+async def test_http_401_for_an_ended_session_old_client(
+    camera: SimulatedCamera, dev: Device, caplog: pytest.LogCaptureFixture
+) -> None:
+    await camera.set_expired_session_reply("http_401")
+    await camera.expire_sessions()
+    # 0.10.2 treats 401 as an error: the batch fails (logged), then the
+    # method-by-method fallback logs in again and succeeds.
+    await dev.update()
+    assert "unexpected status code 401 to passthrough" in caplog.text
+    assert camera.handshake_count == 2
 
 
 async def test_weak_signal_without_rssi(camera: SimulatedCamera, dev: Device) -> None:

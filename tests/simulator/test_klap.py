@@ -35,7 +35,7 @@ import orjson
 import pytest
 import pytest_asyncio
 
-from simulator import Simulator, SmartPlug
+from simulator import KlapEndpoint, Simulator, SmartPlug
 from simulator.klap import KlapSession, auth_hash, client_proof, server_proof
 
 from .conftest import NEW_CLIENT, credentials, smart_config, smart_connect
@@ -413,6 +413,21 @@ async def test_no_answer_at_connect(plug: SmartPlug, fault: str) -> None:
             await Discover.discover_single(plug.host, discovery_timeout=1)
     else:
         assert await Discover.discover_single(plug.host, discovery_timeout=1)
+
+
+async def test_power_off_closes_kept_alive_connections(
+    plug: SmartPlug, dev: Device
+) -> None:
+    klap = next(e for e in plug.endpoints if isinstance(e, KlapEndpoint))
+    assert klap.connection_count == 1  # aiohttp keeps the connection open
+    await dev.turn_off()
+    await plug.power_off()
+    assert klap.connection_count == 0
+    await plug.power_on()  # boots: relay to its power-on state, no sessions
+    await dev.update()
+    assert plug.handshake_count == 2
+    assert dev.is_on
+    assert dev.sys_info["on_time"] <= 2  # the retry waited 1 s
 
 
 async def test_refused(plug: SmartPlug) -> None:
