@@ -86,7 +86,7 @@ def short_device_timeouts() -> Iterator[None]:
     with (
         patch(f"{PROBE_MODULE}.DEVICE_TIMEOUT", 1),
         patch(f"{PROBE_MODULE}.PROBE_TIMEOUT", 3),
-        patch(f"{PROBE_MODULE}.DISCOVERY_TIMEOUT", 1),
+        patch(f"{PROBE_MODULE}.DISCOVERY_TIMEOUT", 2),
     ):
         yield
 

@@ -190,7 +190,10 @@ async def test_plugs_dropping_together_point_at_the_network(
 async def test_a_routine_poll_is_one_round_trip(
     hass: HomeAssistant, freezer: TickingDateTimeFactory, plug: SimulatedPlug
 ) -> None:
-    await watch(hass, plug)
-    before = plug.request_count
+    entry = await watch(hass, plug)
+    history = entry.runtime_data.history
+    requests, answers = plug.request_count, len(history.signal)
     await polls(hass, freezer, 10)
-    assert plug.request_count - before == 10
+    # Counted against the polls recorded, whatever a loaded machine's timing.
+    assert len(history.signal) - answers >= 9
+    assert plug.request_count - requests == len(history.signal) - answers

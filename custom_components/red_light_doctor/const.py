@@ -47,4 +47,8 @@ DEVICE_TIMEOUT: Final = 5
 
 DISCOVERY_TIMEOUT: Final = 3
 
+# Firmware news changes slowly; asking costs a few round trips.
+FIRMWARE_CHECK_INTERVAL: Final = timedelta(hours=6)
+FIRMWARE_INSTALL_TIMEOUT: Final = 600.0
+
 DOCS_URL: Final = "https://github.com/red-light-doctor/red-light-doctor"

@@ -22,6 +22,7 @@ from .const import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WEAK_SIGNAL_DBM,
     DOMAIN,
+    FIRMWARE_CHECK_INTERVAL,
     LOGGER,
     MAX_OFFLINE_BACKOFF,
     MOVED_DEVICE_SEARCH_INTERVAL,
@@ -29,7 +30,7 @@ from .const import (
 from .diagnosis import Cause, Family, Finding, FleetSnapshot, Settings, diagnose
 from .history import History
 from .observation import Observation
-from .probe.kasa import KasaIdentity, KasaProbe, async_find
+from .probe.kasa import FirmwareInfo, KasaIdentity, KasaProbe, async_find
 from .probe.power_switch import read_power_switch
 
 type RedLightDoctorConfigEntry = ConfigEntry[RedLightDoctorCoordinator]
@@ -88,6 +89,8 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
         self.history = History()
         self.family = Family.PLUG
         self._last_search: datetime | None = None
+        self._firmware: FirmwareInfo | None = None
+        self._firmware_checked: datetime | None = None
         self._search_requested = False
 
     @property
@@ -106,6 +109,8 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
         observation = await self.probe.poll()
         if not observation.reachable and self._time_to_search(observation):
             observation = await self._async_follow_moved_device(observation)
+        if observation.reachable:
+            observation = await self._async_with_firmware(observation)
         observation = replace(
             observation,
             power_switch_on=read_power_switch(
@@ -181,6 +186,29 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
         await self.probe.close()
         self.probe = self._probe_at(self.probe.host)
         await self.async_refresh()
+
+    async def _async_with_firmware(self, observation: Observation) -> Observation:
+        """Add what the last firmware check said, checking again when due."""
+        if self.probe.smart and (
+            self._firmware_checked is None
+            or observation.at - self._firmware_checked >= FIRMWARE_CHECK_INTERVAL
+        ):
+            self._firmware = await self.probe.check_firmware()
+            self._firmware_checked = observation.at
+        if self._firmware is None:
+            return observation
+        return replace(
+            observation,
+            firmware=self._firmware.current,
+            latest_firmware=self._firmware.latest,
+            update_available=self._firmware.available,
+        )
+
+    async def async_install_firmware(self) -> bool:
+        """Install the offered firmware, then check again on the next poll."""
+        installed = await self.probe.install_firmware()
+        self._firmware_checked = None
+        return installed
 
     async def async_close(self) -> None:
         """Close the connection to the device, whichever probe holds it now."""

@@ -23,6 +23,7 @@ README_SECTION = {
     Cause.WEAK_WIFI: "weak-wi-fi",
     Cause.INTERMITTENT: "intermittent-connection",
     Cause.NO_CLOUD: "no-cloud-connection",
+    Cause.FIRMWARE_UPDATE: "firmware-update",
     Cause.MOVING_ADDRESS: "changing-address",
 }
 

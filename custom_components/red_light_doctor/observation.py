@@ -37,6 +37,10 @@ class Observation:
     uptime: int | None = None
     cloud_connected: bool | None = None
     overheated: bool | None = None
+    # From the occasional firmware check, carried on between checks.
+    firmware: str | None = None
+    latest_firmware: str | None = None
+    update_available: bool | None = None
     # Whether the smart plug that feeds the device is on, where one is named.
     power_switch_on: bool | None = None
 

@@ -43,12 +43,15 @@ class Outcome(StrEnum):
     RESTART_FAILED = "restart_failed"
     SWITCH_FAILED = "switch_failed"
     NOT_FOUND = "not_found"
+    FIRMWARE_FAILED = "firmware_failed"
+    DEVICE_OFFLINE = "device_offline"
 
 
 PROGRESS: dict[Fix, str] = {
     Fix.FIND_DEVICE: "searching",
     Fix.RESTART: "restarting",
     Fix.TURN_ON_POWER_SWITCH: "switching_on",
+    Fix.INSTALL_FIRMWARE: "installing",
 }
 
 
@@ -136,6 +139,12 @@ class FindingFixFlow(RepairsFlow):
         """Switch on the smart plug that feeds the device and wait for it."""
         return self._run(Fix.TURN_ON_POWER_SWITCH, self._turn_on_power_switch)
 
+    async def async_step_install_firmware(
+        self, user_input: dict[str, Any] | None = None
+    ) -> FlowResult:
+        """Install the offered firmware and wait for the device to run it."""
+        return self._run(Fix.INSTALL_FIRMWARE, self._install_firmware)
+
     async def async_step_new_credentials(
         self, user_input: dict[str, Any] | None = None
     ) -> FlowResult:
@@ -216,6 +225,8 @@ class FindingFixFlow(RepairsFlow):
             return self._power_switch() is not None
         if fix is Fix.RESTART:
             return coordinator.history.online is True
+        if fix is Fix.INSTALL_FIRMWARE:
+            return coordinator.probe.smart
         if fix is Fix.NEW_CREDENTIALS:
             return CONF_CONNECTION in coordinator.config_entry.data
         return True
@@ -287,6 +298,19 @@ class FindingFixFlow(RepairsFlow):
         except HomeAssistantError:
             return Outcome.SWITCH_FAILED
         await self._wait_for(lambda: coordinator.history.online is True)
+        return Outcome.DONE
+
+    async def _install_firmware(self) -> Outcome:
+        coordinator = self._coordinator
+        assert coordinator is not None
+        if not coordinator.history.online:
+            return Outcome.DEVICE_OFFLINE
+        if not await coordinator.async_install_firmware():
+            return Outcome.FIRMWARE_FAILED
+        # It reboots into the new firmware; done when it answers without news.
+        await self._wait_for(
+            lambda: coordinator.history.online is True and self._finding() is None
+        )
         return Outcome.DONE
 
     async def _wait_for(self, answered: Callable[[], bool]) -> None:

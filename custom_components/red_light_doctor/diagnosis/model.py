@@ -25,6 +25,7 @@ class Cause(StrEnum):
     WEAK_WIFI = "weak_wifi"
     INTERMITTENT = "intermittent"
     NO_CLOUD = "no_cloud"
+    FIRMWARE_UPDATE = "firmware_update"
     MOVING_ADDRESS = "moving_address"
 
 
@@ -86,6 +87,7 @@ class Fix(StrEnum):
 
     FIND_DEVICE = "find_device"
     NEW_CREDENTIALS = "new_credentials"
+    INSTALL_FIRMWARE = "install_firmware"
     RESTART = "restart"
     TURN_ON_POWER_SWITCH = "turn_on_power_switch"
 

@@ -98,6 +98,9 @@ PLAYBOOK: dict[tuple[Family, str], Play] = {
         (Fix.RESTART,),
     ),
     (Family.PLUG, "moving_address"): Play((S.RESERVE_ADDRESS,)),
+    (Family.PLUG, "firmware_update"): Play(
+        (S.UPDATE_FIRMWARE,), (Fix.INSTALL_FIRMWARE,)
+    ),
     (Family.PLUG, "login_refused"): Play(
         (
             S.ENTER_NEW_PASSWORD,

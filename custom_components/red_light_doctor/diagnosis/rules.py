@@ -296,6 +296,22 @@ def cloud_is_unreachable(case: Case) -> Finding | None:
     )
 
 
+def newer_firmware_is_offered(case: Case) -> Finding | None:
+    """Its cloud offers a newer firmware than the one it runs."""
+    answer = case.history.last_answer
+    if answer is None or not answer.update_available:
+        return None
+    return _finding(
+        case,
+        Cause.FIRMWARE_UPDATE,
+        Severity.WARNING,
+        Cause.FIRMWARE_UPDATE,
+        None,
+        firmware=answer.firmware or "",
+        latest=answer.latest_firmware or "",
+    )
+
+
 def address_keeps_changing(case: Case) -> Finding | None:
     """It turned up at a new address twice or more in a week: reserve one."""
     changes = len(case.history.address_changes)
@@ -321,6 +337,7 @@ RULES: tuple[Callable[[Case], Finding | None], ...] = (
     wifi_signal_is_weak,
     connection_is_intermittent,
     cloud_is_unreachable,
+    newer_firmware_is_offered,
     address_keeps_changing,
 )
 CAUSE_ORDER = {cause: index for index, cause in enumerate(Cause)}

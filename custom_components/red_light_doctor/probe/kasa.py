@@ -25,6 +25,7 @@ from kasa import (
     DeviceType,
     Discover,
     KasaException,
+    Module,
     UnsupportedDeviceError,
 )
 from kasa.device_factory import get_protocol
@@ -32,7 +33,12 @@ from kasa.iot import IotPlug
 from kasa.protocols import BaseProtocol
 from kasa.smart import SmartDevice
 
-from ..const import DEVICE_TIMEOUT, DISCOVERY_TIMEOUT, PROBE_TIMEOUT
+from ..const import (
+    DEVICE_TIMEOUT,
+    DISCOVERY_TIMEOUT,
+    FIRMWARE_INSTALL_TIMEOUT,
+    PROBE_TIMEOUT,
+)
 from ..observation import Failure, Observation
 
 # One request per poll: proof of life, relay, signal, on-time and cloud state.
@@ -79,6 +85,15 @@ class UnsupportedDevice(Exception):
         """Keep the model for the caller to name."""
         super().__init__(model)
         self.model = model
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareInfo:
+    """What a device runs, and what its cloud offers."""
+
+    current: str
+    latest: str
+    available: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +213,43 @@ class KasaProbe:
             raise ProbeError(Failure.TIMEOUT) from err
         except KasaException as err:
             raise ProbeError(classify(err)) from err
+
+    async def check_firmware(self) -> FirmwareInfo | None:
+        """Ask the device's cloud for newer firmware: a few round trips, rarely.
+
+        None where the device cannot tell (legacy protocol, no cloud, no answer).
+        """
+        if not self.smart:
+            return None
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT * 3):
+                firmware = await self._firmware_module()
+                offered = await firmware.check_latest_firmware()
+        except (TimeoutError, KasaException):
+            return None
+        if offered is None:
+            return None
+        return FirmwareInfo(
+            current=firmware.current_firmware,
+            latest=offered.version,
+            available=offered.update_available,
+        )
+
+    async def install_firmware(self) -> bool:
+        """Install the offered firmware; return whether the device reported success."""
+        try:
+            async with asyncio.timeout(FIRMWARE_INSTALL_TIMEOUT):
+                firmware = await self._firmware_module()
+                await firmware.check_latest_firmware()
+                state = await firmware.update()
+        except (TimeoutError, KasaException):
+            return False
+        return bool(state.get("status") == 0)
+
+    async def _firmware_module(self) -> Any:
+        # The firmware module exists once python-kasa has read the device.
+        await self.device.update()
+        return self.device.modules[Module.Firmware]
 
     async def close(self) -> None:
         """Close the connection python-kasa keeps open between polls."""
