@@ -312,6 +312,11 @@ ACTIONS: dict[str, Action] = {
         "low-battery flag (auto: below 20 %)",
         optional=True,
     ),
+    "set_charging": Action(
+        lambda d, v: _need(d, SimulatedCamera).set_battery(charging=v),
+        parse_bool,
+        help="battery charging on/off",
+    ),
     "third_party": Action(
         lambda d, v: _need(d, SimulatedCamera).set_third_party_compat(v),
         parse_bool,

@@ -430,10 +430,15 @@ class SimulatedCamera(AuthenticatedDevice):
         low: bool | None = None,
         charging: bool | None = None,
     ) -> None:
-        """Change the battery level; ``low`` pins the low flag (None: < 20 %)."""
+        """Change the battery level, charging state and low flag.
+
+        ``low`` pins the low-battery flag; None derives it (below 20 %).
+        Changing only ``charging`` leaves the flag as it was.
+        """
         if percent is not None:
             self.battery_percent = max(0, min(100, int(percent)))
-        self.battery_low_override = low
+        if percent is not None or low is not None or charging is None:
+            self.battery_low_override = low
         if charging is not None:
             self.battery_charging = charging
 

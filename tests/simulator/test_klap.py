@@ -279,6 +279,16 @@ async def test_handshake_rejected_with_403(plug: SmartPlug) -> None:
     await dev.disconnect()
 
 
+async def test_reboot_asked_by_the_client(plug: SmartPlug, dev: Device) -> None:
+    booted = plug.boot_time
+    await dev.reboot()  # answered first, then the plug reboots
+    await plug.settle()
+    assert plug.boot_time >= booted
+    assert plug.handshake_count == 1
+    await dev.update()
+    assert plug.handshake_count == 2
+
+
 @pytest.mark.parametrize("fault", ["reboot", "expire_sessions"])
 async def test_lost_session_is_renewed(
     plug: SmartPlug, dev: Device, fault: str, caplog: pytest.LogCaptureFixture

@@ -77,6 +77,9 @@ async def test_camera_actions(sim: Simulator) -> None:
     assert not camera.battery_low
     await apply_action(camera, "battery_low", "auto")
     assert camera.battery_low
+    await apply_action(camera, "set_charging", "on")
+    assert camera.battery_charging
+    assert camera.battery_low  # unchanged
     await apply_action(camera, "third_party", "off")
     assert not camera.third_party_compat
     await apply_action(camera, "block")
