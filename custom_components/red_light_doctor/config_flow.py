@@ -34,6 +34,7 @@ import voluptuous as vol
 from .const import (
     CONF_CONNECTION,
     CONF_CREDENTIALS_HASH,
+    CONF_FAMILY,
     CONF_GRACE_PERIOD,
     CONF_MODEL,
     CONF_POLL_INTERVAL,
@@ -239,6 +240,7 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
             CONF_HOST: identity.host,
             CONF_MAC: format_mac(identity.mac),
             CONF_MODEL: identity.model,
+            CONF_FAMILY: identity.family,
         }
         if identity.connection is not None:
             data |= {

@@ -13,6 +13,7 @@ CONF_SOURCE_KIND: Final = "source"
 SOURCE_KASA: Final = "kasa"
 
 CONF_MODEL: Final = "model"
+CONF_FAMILY: Final = "family"
 # How python-kasa reaches a device that needs a login, and the hash of that
 # login (never the password).
 CONF_CONNECTION: Final = "connection"
@@ -31,6 +32,8 @@ DEFAULT_GRACE_MINUTES: Final = 3
 MIN_GRACE_MINUTES: Final = 1
 MAX_GRACE_MINUTES: Final = 120
 DEFAULT_WEAK_SIGNAL_DBM: Final = -70
+# Battery cameras: below this a battery counts as low even without a low flag.
+LOW_BATTERY_PERCENT: Final = 20
 MIN_WEAK_SIGNAL_DBM: Final = -90
 MAX_WEAK_SIGNAL_DBM: Final = -50
 

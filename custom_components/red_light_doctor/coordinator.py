@@ -14,6 +14,7 @@ from homeassistant.util import dt as dt_util
 from .const import (
     CONF_CONNECTION,
     CONF_CREDENTIALS_HASH,
+    CONF_FAMILY,
     CONF_GRACE_PERIOD,
     CONF_POLL_INTERVAL,
     CONF_POWER_SWITCH,
@@ -24,6 +25,7 @@ from .const import (
     DOMAIN,
     FIRMWARE_CHECK_INTERVAL,
     LOGGER,
+    LOW_BATTERY_PERCENT,
     MAX_OFFLINE_BACKOFF,
     MOVED_DEVICE_SEARCH_INTERVAL,
 )
@@ -87,7 +89,7 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
         )
         self.probe = self._probe_at(entry.data[CONF_HOST])
         self.history = History()
-        self.family = Family.PLUG
+        self.family = Family(entry.data.get(CONF_FAMILY, Family.PLUG))
         self._last_search: datetime | None = None
         self._firmware: FirmwareInfo | None = None
         self._firmware_checked: datetime | None = None
@@ -98,6 +100,7 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
         """Return the thresholds from the entry's options."""
         options = self.config_entry.options
         return Settings(
+            low_battery_percent=LOW_BATTERY_PERCENT,
             grace_period=timedelta(
                 minutes=options.get(CONF_GRACE_PERIOD, DEFAULT_GRACE_MINUTES)
             ),

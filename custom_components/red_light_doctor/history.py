@@ -48,6 +48,9 @@ class History:
     signal: deque[tuple[datetime, int]] = field(
         default_factory=lambda: deque(maxlen=120)
     )
+    signal_levels: deque[tuple[datetime, int]] = field(
+        default_factory=lambda: deque(maxlen=RECENT_SIGNAL_READINGS)
+    )
     power_changes: deque[tuple[datetime, bool]] = field(
         default_factory=lambda: deque(maxlen=100)
     )
@@ -97,6 +100,8 @@ class History:
 
         if observation.rssi is not None:
             self.signal.append((observation.at, observation.rssi))
+        if observation.signal_level is not None:
+            self.signal_levels.append((observation.at, observation.signal_level))
         if observation.relay_on is not None and (
             previous is None or previous.relay_on != observation.relay_on
         ):
@@ -152,6 +157,12 @@ class History:
             return None
         readings = [rssi for _, rssi in list(self.signal)[-RECENT_SIGNAL_READINGS:]]
         return round(median(readings))
+
+    def recent_signal_level(self) -> int | None:
+        """Return the median of the latest 0-3 signal levels, where reported."""
+        if len(self.signal_levels) < 3:
+            return None
+        return round(median(level for _, level in self.signal_levels))
 
     def as_dict(self) -> dict[str, Any]:
         """Return the history in a form fit for diagnostics downloads."""

@@ -21,6 +21,7 @@ README_SECTION = {
     Cause.OVERHEATED: "overheated",
     Cause.UNSTABLE_POWER: "unstable-power",
     Cause.WEAK_WIFI: "weak-wi-fi",
+    Cause.BATTERY_LOW: "battery-low",
     Cause.INTERMITTENT: "intermittent-connection",
     Cause.NO_CLOUD: "no-cloud-connection",
     Cause.FIRMWARE_UPDATE: "firmware-update",

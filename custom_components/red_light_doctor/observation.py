@@ -30,6 +30,10 @@ class Observation:
     address: str | None = None
     response_time: float | None = None
     rssi: int | None = None
+    # A 0-3 signal level, for devices that report no RSSI.
+    signal_level: int | None = None
+    battery_percent: int | None = None
+    battery_low: bool | None = None
     relay_on: bool | None = None
     # Seconds the relay has been on; Kasa plugs restart it when they boot.
     relay_on_time: int | None = None

@@ -226,7 +226,7 @@ class FindingFixFlow(RepairsFlow):
         if fix is Fix.RESTART:
             return coordinator.history.online is True
         if fix is Fix.INSTALL_FIRMWARE:
-            return coordinator.probe.smart
+            return coordinator.probe.smart and not coordinator.probe.camera
         if fix is Fix.NEW_CREDENTIALS:
             return CONF_CONNECTION in coordinator.config_entry.data
         return True

@@ -12,6 +12,7 @@ class Family(StrEnum):
     """A kind of device whose red light has its own causes and steps."""
 
     PLUG = "plug"
+    TAPO_CAMERA = "tapo_camera"
 
 
 class Cause(StrEnum):
@@ -23,6 +24,7 @@ class Cause(StrEnum):
     OVERHEATED = "overheated"
     UNSTABLE_POWER = "unstable_power"
     WEAK_WIFI = "weak_wifi"
+    BATTERY_LOW = "battery_low"
     INTERMITTENT = "intermittent"
     NO_CLOUD = "no_cloud"
     FIRMWARE_UPDATE = "firmware_update"
@@ -80,6 +82,12 @@ class Step(StrEnum):
     UPDATE_RED_LIGHT_DOCTOR = "update_red_light_doctor"
     COOL_DOWN = "cool_down"
     REDUCE_LOAD = "reduce_load"
+    CAMERA_POWER = "camera_power"
+    CAMERA_2_4_GHZ = "camera_2_4_ghz"
+    RESTART_ROUTER_THEN_CAMERA = "restart_router_then_camera"
+    READD_CAMERA = "readd_camera"
+    CHARGE_BATTERY = "charge_battery"
+    MOVE_CAMERA_CLOSER = "move_camera_closer"
 
 
 class Fix(StrEnum):
@@ -98,6 +106,7 @@ class Settings:
 
     grace_period: timedelta = timedelta(minutes=3)
     weak_signal_dbm: int = -70
+    low_battery_percent: int = 20
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,6 +123,53 @@ PLAYBOOK: dict[tuple[Family, str], Play] = {
 }
 
 
+CAMERA_OFFLINE = (
+    S.CAMERA_POWER,
+    S.RESTART_ROUTER_THEN_CAMERA,
+    S.CAMERA_2_4_GHZ,
+    S.READD_CAMERA,
+    S.FACTORY_RESET,
+    S.CONTACT_VENDOR,
+)
+PLAYBOOK |= {
+    (Family.TAPO_CAMERA, "offline"): Play(CAMERA_OFFLINE, (Fix.FIND_DEVICE,)),
+    (Family.TAPO_CAMERA, "offline_powered"): Play(
+        (S.POWER_REACHES_IT, *CAMERA_OFFLINE[1:]), (Fix.FIND_DEVICE,)
+    ),
+    (Family.TAPO_CAMERA, "offline_weak_signal"): Play(
+        (
+            S.MOVE_CAMERA_CLOSER,
+            S.AVOID_INTERFERENCE,
+            S.RESTART_ROUTER_THEN_CAMERA,
+            S.CAMERA_2_4_GHZ,
+        ),
+        (Fix.FIND_DEVICE,),
+    ),
+    (Family.TAPO_CAMERA, "weak_wifi"): Play(
+        (S.MOVE_CAMERA_CLOSER, S.AVOID_INTERFERENCE, S.CHANGE_WIFI_CHANNEL)
+    ),
+    (Family.TAPO_CAMERA, "weak_wifi_level"): Play(
+        (S.MOVE_CAMERA_CLOSER, S.AVOID_INTERFERENCE, S.CHANGE_WIFI_CHANNEL)
+    ),
+    (Family.TAPO_CAMERA, "battery_low"): Play((S.CHARGE_BATTERY,)),
+    (Family.TAPO_CAMERA, "intermittent"): Play(
+        (
+            S.MOVE_CAMERA_CLOSER,
+            S.RESTART_ROUTER_THEN_CAMERA,
+            S.RESERVE_ADDRESS,
+            S.UPDATE_FIRMWARE,
+        ),
+        (Fix.RESTART,),
+    ),
+}
+# A plug's weak level reads like a camera's.
+PLAYBOOK[Family.PLUG, "weak_wifi_level"] = PLAYBOOK[Family.PLUG, "weak_wifi"]
+
+
 def play_for(family: Family, key: str) -> Play:
-    """Return the steps and fixes for a finding of a device family."""
-    return PLAYBOOK[family, key]
+    """Return the steps and fixes for a finding of a device family.
+
+    A family without its own entry for a finding shares the plug's, whose
+    steps name nothing plug-only.
+    """
+    return PLAYBOOK.get((family, key)) or PLAYBOOK[Family.PLUG, key]

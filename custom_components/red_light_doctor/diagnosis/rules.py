@@ -31,6 +31,7 @@ DROPOUTS_FOR_INTERMITTENT = 3
 TOGETHER = timedelta(seconds=60)
 DEVICES_FOR_NETWORK_OUTAGE = 3
 ADDRESS_CHANGES_FOR_RESERVATION = 2
+WEAK_SIGNAL_LEVEL = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +250,45 @@ def wifi_signal_is_weak(case: Case) -> Finding | None:
     )
 
 
+def wifi_signal_level_is_low(case: Case) -> Finding | None:
+    """It reports no signal in dBm, but its 0-3 signal level has stayed at 1 or 0."""
+    if case.history.recent_signal() is not None:
+        return None
+    # Levels are coarse: the median of the last ten is hysteresis enough.
+    level = case.history.recent_signal_level()
+    if level is None or level > WEAK_SIGNAL_LEVEL:
+        return None
+    return _finding(
+        case,
+        Cause.WEAK_WIFI,
+        Severity.WARNING,
+        "weak_wifi_level",
+        None,
+        level=level,
+    )
+
+
+def battery_is_low(case: Case) -> Finding | None:
+    """Its battery says it is low, or its charge is below the low mark."""
+    answer = case.history.last_answer
+    if answer is None:
+        return None
+    percent = answer.battery_percent
+    low = answer.battery_low is True or (
+        percent is not None and percent <= case.settings.low_battery_percent
+    )
+    if not low:
+        return None
+    return _finding(
+        case,
+        Cause.BATTERY_LOW,
+        Severity.WARNING,
+        Cause.BATTERY_LOW,
+        None,
+        battery=percent if percent is not None else "",
+    )
+
+
 def power_is_unstable(case: Case) -> Finding | None:
     """It rebooted three times or more in the last day."""
     reboots = case.history.reboots_since(case.now - DAY)
@@ -335,6 +375,8 @@ RULES: tuple[Callable[[Case], Finding | None], ...] = (
     device_is_overheated,
     power_is_unstable,
     wifi_signal_is_weak,
+    wifi_signal_level_is_low,
+    battery_is_low,
     connection_is_intermittent,
     cloud_is_unreachable,
     newer_firmware_is_offered,

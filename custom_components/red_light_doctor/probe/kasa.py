@@ -32,6 +32,7 @@ from kasa.device_factory import get_protocol
 from kasa.iot import IotPlug
 from kasa.protocols import BaseProtocol
 from kasa.smart import SmartDevice
+from kasa.smartcam import SmartCamDevice
 
 from ..const import (
     DEVICE_TIMEOUT,
@@ -39,6 +40,7 @@ from ..const import (
     FIRMWARE_INSTALL_TIMEOUT,
     PROBE_TIMEOUT,
 )
+from ..diagnosis import Family
 from ..observation import Failure, Observation
 
 # One request per poll: proof of life, relay, signal, on-time and cloud state.
@@ -52,6 +54,13 @@ SMART_POLL_REQUEST: dict[str, Any] = {
     "get_device_info": None,
     "get_connect_cloud_state": None,
 }
+# The same for Tapo cameras (SMARTCAM over SSL-AES): battery and firmware in
+# the basic device info, signal from the connection type.
+CAMERA_POLL_REQUEST: dict[str, Any] = {
+    "getDeviceInfo": {"device_info": {"name": ["basic_info"]}},
+    "getConnectionType": {"network": {"get_connection_type": {}}},
+}
+CAMERA_FAMILIES = frozenset({DeviceFamily.SmartIpCamera})
 SMART_PLUG_FAMILIES = frozenset(
     {
         DeviceFamily.SmartKasaPlug,
@@ -108,6 +117,7 @@ class KasaIdentity:
     # device configuration, without credentials); None for legacy devices.
     connection: dict[str, Any] | None = None
     credentials_hash: str | None = None
+    family: Family = Family.PLUG
 
     @property
     def needs_login(self) -> bool:
@@ -153,6 +163,7 @@ class KasaProbe:
         """Prepare the connection; nothing is sent until the first poll."""
         self.host = host
         self.smart = connection is not None
+        self.camera = _family_of(connection) in CAMERA_FAMILIES
         config = (
             smart_config(host, connection, credentials_hash=credentials_hash)
             if connection is not None
@@ -167,19 +178,32 @@ class KasaProbe:
         # Each device class takes its own protocol class, which get_protocol
         # picked from the same configuration.
         device_protocol: Any = protocol
-        self.device: Device = (
-            SmartDevice(host, config=config, protocol=device_protocol)
-            if self.smart
-            else IotPlug(host, config=config, protocol=device_protocol)
+        device_class = (
+            SmartCamDevice if self.camera else SmartDevice if self.smart else IotPlug
         )
-        self._request = SMART_POLL_REQUEST if self.smart else POLL_REQUEST
+        self.device: Device = device_class(
+            host, config=config, protocol=device_protocol
+        )
+        self._request = (
+            CAMERA_POLL_REQUEST
+            if self.camera
+            else SMART_POLL_REQUEST
+            if self.smart
+            else POLL_REQUEST
+        )
 
     async def poll(self) -> Observation:
         """Ask the device how it is; a device that does not answer is data."""
         started = time.perf_counter()
         try:
             response = await self._query()
-            parse = _smart_observation_from if self.smart else _observation_from
+            parse = (
+                _camera_observation_from
+                if self.camera
+                else _smart_observation_from
+                if self.smart
+                else _observation_from
+            )
             observation = parse(response, self.host)
         except ProbeError as err:
             return Observation.failed(dt_util.utcnow(), err.failure, self.host)
@@ -219,13 +243,14 @@ class KasaProbe:
 
         None where the device cannot tell (legacy protocol, no cloud, no answer).
         """
-        if not self.smart:
+        # python-kasa has no firmware module for cameras.
+        if not self.smart or self.camera:
             return None
         try:
             async with asyncio.timeout(PROBE_TIMEOUT * 3):
                 firmware = await self._firmware_module()
                 offered = await firmware.check_latest_firmware()
-        except (TimeoutError, KasaException):
+        except (TimeoutError, KasaException, KeyError):
             return None
         if offered is None:
             return None
@@ -242,7 +267,7 @@ class KasaProbe:
                 firmware = await self._firmware_module()
                 await firmware.check_latest_firmware()
                 state = await firmware.update()
-        except (TimeoutError, KasaException):
+        except (TimeoutError, KasaException, KeyError):
             return False
         return bool(state.get("status") == 0)
 
@@ -263,6 +288,9 @@ class KasaProbe:
             raise ProbeError(Failure.TIMEOUT) from err
         except KasaException as err:
             raise ProbeError(classify(err)) from err
+        except ValueError as err:
+            # A garbled KLAP reply escapes python-kasa as a bare JSON error.
+            raise ProbeError(Failure.PROTOCOL) from err
 
     async def _query_once_more_if_stale(self) -> dict[str, Any]:
         # python-kasa keeps the connection open between polls; after a device
@@ -337,6 +365,35 @@ def _smart_observation_from(response: dict[str, Any], host: str) -> Observation:
         )
     except (AttributeError, KeyError, TypeError, ValueError) as err:
         raise ProbeError(Failure.PROTOCOL) from err
+
+
+def _camera_observation_from(response: dict[str, Any], host: str) -> Observation:
+    try:
+        info = response["getDeviceInfo"]["device_info"]["basic_info"]
+        connection = response.get("getConnectionType")
+        if not isinstance(connection, dict):
+            connection = {}
+        low = info.get("low_battery")
+        return Observation(
+            at=dt_util.utcnow(),
+            reachable=True,
+            address=host,
+            rssi=_optional_int(connection.get("rssiValue")),
+            signal_level=_optional_int(connection.get("rssi")),
+            battery_percent=_optional_int(info.get("battery_percent")),
+            battery_low=None if low is None else bool(low),
+        )
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        raise ProbeError(Failure.PROTOCOL) from err
+
+
+def _family_of(connection: dict[str, Any] | None) -> DeviceFamily | None:
+    if connection is None:
+        return None
+    try:
+        return DeviceFamily(connection["connection_type"]["device_family"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _optional_int(value: Any) -> int | None:
@@ -416,7 +473,7 @@ def _identity_of(host: str, device: Device) -> KasaIdentity | None:
             alias=device.alias or device.model,
             model=device.model,
         )
-    if connection_type.device_family not in SMART_PLUG_FAMILIES:
+    if connection_type.device_family not in SMART_PLUG_FAMILIES | CAMERA_FAMILIES:
         return None
     # Its name is only known after a login; discovery tells the model.
     return KasaIdentity(
@@ -425,7 +482,12 @@ def _identity_of(host: str, device: Device) -> KasaIdentity | None:
         alias=device.alias or device.model,
         model=device.model,
         connection=stored_connection(device.config),
+        family=_diagnosis_family(connection_type.device_family),
     )
+
+
+def _diagnosis_family(device_family: DeviceFamily) -> Family:
+    return Family.TAPO_CAMERA if device_family in CAMERA_FAMILIES else Family.PLUG
 
 
 def stored_connection(config: DeviceConfig) -> dict[str, Any]:
@@ -477,6 +539,7 @@ async def async_login(identity: KasaIdentity, credentials: Credentials) -> KasaI
             model=device.model,
             connection=stored_connection(device.config),
             credentials_hash=device.credentials_hash,
+            family=identity.family,
         )
     finally:
         await device.disconnect()
