@@ -40,6 +40,8 @@ PASSWORD = "demo-demo"
 # Poll every 10 s and allow 1 minute of silence, so that the storyline takes
 # about two minutes instead of the quarter of an hour the defaults would take.
 OPTIONS = {"poll_interval": 10, "grace_period": 1, "weak_signal_dbm": -70}
+# The TP-Link account of the plugs that need a login (Tapo, newer Kasa).
+ACCOUNT = {"username": "demo@example.com", "password": "demo-Passw0rd"}
 # What the onboarding sets up besides the user; none of it works offline.
 ONBOARDING_EXTRAS = {"google_translate", "met", "radio_browser", "shopping_list"}
 
@@ -61,7 +63,8 @@ class Actor:
     story: str
     steps: tuple[Step, ...] = ()
     card: str | None = None  # the card's translation key
-    flow_input: Mapping[str, Any] = field(default_factory=dict)
+    # What to enter in the config flow's forms besides the host, by step id.
+    forms: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def alias(self) -> str:
@@ -96,6 +99,20 @@ CAST: tuple[Actor, ...] = (
         (Step(0, "set_cloud", "off"),),
         "no_cloud",
     ),
+    Actor(
+        {"kind": "tapo_plug", "alias": "Kettle", **ACCOUNT},
+        "overheats",
+        (Step(0, "set_overheated", "on"),),
+        "overheated",
+        forms={"credentials": ACCOUNT},
+    ),
+    Actor(
+        {"kind": "kasa_smart_plug", "alias": "Porch light", **ACCOUNT},
+        "turns the saved login away: the account's password changed",
+        (Step(0, "set_credentials", f"{ACCOUNT['username']}:changed-Passw0rd"),),
+        "login_refused",
+        forms={"credentials": ACCOUNT},
+    ),
     Actor({"alias": "Coffee maker", "emeter": True}, "stays healthy"),
 )
 
@@ -115,7 +132,8 @@ async def set_up(hass: HomeAssistant, control_port: int) -> dict[str, str]:
         device = await request(
             "GET", f"/devices/{quote(actor.alias)}", port=control_port
         )
-        entry = await hass.add_entry({"host": device["host"], **actor.flow_input})
+        answers = {"user": {"host": device["host"]}, **actor.forms}
+        entry = await hass.add_entry(answers)
         await hass.set_options(entry["entry_id"], OPTIONS)
         entries[actor.alias] = entry["entry_id"]
     # Options apply from the next poll on: poll now, so the next is 10 s away.

@@ -8,7 +8,7 @@ scripts/demo, scripts/screenshots and tests_realprocess/.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 import itertools
 import re
@@ -197,27 +197,45 @@ class HomeAssistant:
             token: dict[str, Any] = await resp.json()
             return token
 
-    async def _flow(self, kind: str, start: dict[str, Any], answer: Any) -> Any:
-        """Start a flow and answer its first form; return the last result."""
+    async def _flow(
+        self,
+        kind: str,
+        start: dict[str, Any],
+        answers: Mapping[str, Mapping[str, Any]],
+    ) -> Any:
+        """Run a flow, answering each form by its step id; return the entry."""
         base = f"/api/config/config_entries/{kind}"
         result = await self.request("POST", base, start)
-        if result.get("type") == "form":
-            result = await self.request("POST", f"{base}/{result['flow_id']}", answer)
+        answered = set()
+        while result.get("type") == "form":
+            step = result["step_id"]
+            if step in answered or step not in answers:
+                raise HassError(f"{kind} {start}: form {step!r}: {result}")
+            answered.add(step)
+            path = f"{base}/{result['flow_id']}"
+            result = await self.request("POST", path, dict(answers[step]))
         if result.get("type") != "create_entry":
             raise HassError(f"{kind} {start}: {result}")
         return result
 
-    async def add_entry(self, user_input: dict[str, Any]) -> dict[str, Any]:
-        """Add one of our entries through the config flow; return the entry."""
+    async def add_entry(
+        self, answers: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, Any]:
+        """Add one of our entries through the config flow; return the entry.
+
+        `answers` holds what to enter in each form the flow shows, by step id:
+        {"user": {"host": ...}}, and for a device that needs a login,
+        {"credentials": {"username": ..., "password": ...}} too.
+        """
         result = await self._flow(
-            "flow", {"handler": DOMAIN, "show_advanced_options": False}, user_input
+            "flow", {"handler": DOMAIN, "show_advanced_options": False}, answers
         )
         entry: dict[str, Any] = result["result"]
         return entry
 
     async def set_options(self, entry_id: str, options: dict[str, Any]) -> None:
         """Change an entry's options through its options flow."""
-        await self._flow("options/flow", {"handler": entry_id}, options)
+        await self._flow("options/flow", {"handler": entry_id}, {"init": options})
 
     async def call_service(
         self, domain: str, service: str, data: dict[str, Any] | None = None
