@@ -40,7 +40,7 @@ PASSWORD = "demo-demo"
 # Poll every 10 s and allow 1 minute of silence, so that the storyline takes
 # about two minutes instead of the quarter of an hour the defaults would take.
 OPTIONS = {"poll_interval": 10, "grace_period": 1, "weak_signal_dbm": -70}
-# The TP-Link account of the plugs that need a login (Tapo, newer Kasa).
+# The TP-Link account of the devices that need a login (Tapo, newer Kasa).
 ACCOUNT = {"username": "demo@example.com", "password": "demo-Passw0rd"}
 # What the onboarding sets up besides the user; none of it works offline.
 ONBOARDING_EXTRAS = {"google_translate", "met", "radio_browser", "shopping_list"}
@@ -111,6 +111,13 @@ CAST: tuple[Actor, ...] = (
         "turns the saved login away: the account's password changed",
         (Step(0, "set_credentials", f"{ACCOUNT['username']}:changed-Passw0rd"),),
         "login_refused",
+        forms={"credentials": ACCOUNT},
+    ),
+    Actor(
+        {"kind": "battery_camera", "alias": "Garden camera", **ACCOUNT},
+        "runs its battery down to 9 %",
+        (Step(0, "set_battery", 9),),
+        "battery_low",
         forms={"credentials": ACCOUNT},
     ),
     Actor({"alias": "Coffee maker", "emeter": True}, "stays healthy"),
