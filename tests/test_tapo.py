@@ -197,22 +197,34 @@ async def test_an_overheated_plug_gets_a_card_that_clears(
     assert card(issue_registry) is None
 
 
-async def test_newer_firmware_is_installed_from_the_card(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    freezer: TickingDateTimeFactory,
-    tapo: SmartPlug,
-    issue_registry: ir.IssueRegistry,
-) -> None:
+NEW_FIRMWARE = "1.4.0 Build 240101 Rel.100000"
+
+
+@pytest.fixture
+async def firmware_card(
+    hass: HomeAssistant, tapo: SmartPlug, issue_registry: ir.IssueRegistry
+) -> ir.IssueEntry:
+    """The card of a Tapo plug whose cloud offers newer firmware."""
     assert await async_setup_component(hass, "repairs", {})
-    await tapo.set_firmware_update("1.4.0 Build 240101 Rel.100000")
+    await tapo.set_firmware_update(NEW_FIRMWARE)
     assert tapo.host is not None
     await add_through_the_flow(hass, tapo.host, **LOGIN)
     issue = card(issue_registry)
     assert issue is not None
+    return issue
+
+
+async def test_newer_firmware_is_installed_from_the_card(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    tapo: SmartPlug,
+    firmware_card: ir.IssueEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    issue = firmware_card
     assert issue.translation_key == "firmware_update"
     assert issue.severity is ir.IssueSeverity.WARNING
-    assert issue.translation_placeholders["latest"] == "1.4.0 Build 240101 Rel.100000"
+    assert issue.translation_placeholders["latest"] == NEW_FIRMWARE
     assert issue.translation_placeholders["firmware"] == tapo.fw_ver
 
     # A failed install says so and leaves the card.
@@ -237,18 +249,12 @@ async def test_firmware_is_not_installed_on_a_dark_device(
     hass_client: ClientSessionGenerator,
     freezer: TickingDateTimeFactory,
     tapo: SmartPlug,
-    issue_registry: ir.IssueRegistry,
+    firmware_card: ir.IssueEntry,
 ) -> None:
-    assert await async_setup_component(hass, "repairs", {})
-    await tapo.set_firmware_update("1.4.0 Build 240101 Rel.100000")
-    assert tapo.host is not None
-    await add_through_the_flow(hass, tapo.host, **LOGIN)
-    issue = card(issue_registry)
-    assert issue is not None
     repairs = RepairsClient(hass, hass_client)
-    await repairs.open(issue.issue_id)
+    await repairs.open(firmware_card.issue_id)
     await tapo.power_off()
     await advance(hass, freezer, POLL)
     result = await repairs.through_progress(next_step_id="install_firmware")
     assert result["errors"] == {"base": "device_offline"}
-    assert tapo.fw_ver != "1.4.0 Build 240101 Rel.100000"
+    assert tapo.fw_ver != NEW_FIRMWARE

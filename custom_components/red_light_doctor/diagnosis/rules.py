@@ -112,8 +112,8 @@ def device_is_offline(case: Case) -> Finding | None:
     history = case.history
     since = history.offline_since
     if (
-        since is None
-        or not silent_past_the_grace_period(case)
+        not silent_past_the_grace_period(case)
+        or since is None
         or history.last_failure in LOGIN_FAILURES
     ):
         return None
