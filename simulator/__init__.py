@@ -3,31 +3,42 @@
 The legacy local protocol (IOT JSON over the XOR cipher on TCP/UDP 9999),
 KLAP (SMART plugs over HTTP), SSL-AES (Tapo cameras over HTTPS) and SMART
 discovery (UDP 20002) are implemented so that python-kasa's unmodified
-discovery, connect and update code talks to the simulated devices. See
-``simulator/README.md``.
+discovery, connect and update code talks to the simulated devices. Kasa Spot
+cameras, which python-kasa refuses, answer legacy discovery and accept TLS on
+their service port (HTTPS 10443). See ``simulator/README.md``.
 """
 
 from .device import Endpoint, SimulatedDevice, SimulatedPlug, system_clock
 from .discovery import SMART_DISCOVERY_PORT, SmartDiscoveryEndpoint
 from .fleet import DEFAULT_CAMERA_PORT, DEFAULT_FLEET, DEFAULT_KLAP_PORT, Simulator
 from .iot import IotApi
+from .kasaspot import (
+    SERVICE_PORT as KASA_SPOT_SERVICE_PORT,
+    KasaSpotApi,
+    KasaSpotServiceEndpoint,
+    SimulatedKasaSpotCamera,
+)
 from .klap import KlapEndpoint
 from .legacy import (
     BROADCAST_ADDRESS,
     DEFAULT_PORT,
     LegacyBroadcastListener,
+    LegacyDiscoveryEndpoint,
     LegacyEndpoint,
     xor_decrypt,
     xor_encrypt,
 )
 from .models import (
     CAMERA_MODELS,
+    KASA_SPOT_MODELS,
     MODELS,
     SMART_MODELS,
     CameraModelProfile,
+    KasaSpotModelProfile,
     ModelProfile,
     SmartModelProfile,
     find_camera_model,
+    find_kasa_spot_model,
     find_model,
     find_smart_model,
 )
@@ -51,6 +62,8 @@ __all__ = [
     "DEFAULT_PASSWORD",
     "DEFAULT_PORT",
     "DEFAULT_USERNAME",
+    "KASA_SPOT_MODELS",
+    "KASA_SPOT_SERVICE_PORT",
     "MODELS",
     "SMART_DISCOVERY_PORT",
     "SMART_MODELS",
@@ -58,12 +71,17 @@ __all__ = [
     "CameraModelProfile",
     "Endpoint",
     "IotApi",
+    "KasaSpotApi",
+    "KasaSpotModelProfile",
+    "KasaSpotServiceEndpoint",
     "KlapEndpoint",
     "LegacyBroadcastListener",
+    "LegacyDiscoveryEndpoint",
     "LegacyEndpoint",
     "ModelProfile",
     "SimulatedCamera",
     "SimulatedDevice",
+    "SimulatedKasaSpotCamera",
     "SimulatedPlug",
     "Simulator",
     "SmartDiscoveryEndpoint",
@@ -71,6 +89,7 @@ __all__ = [
     "SmartPlug",
     "SslAesEndpoint",
     "find_camera_model",
+    "find_kasa_spot_model",
     "find_model",
     "find_smart_model",
     "system_clock",

@@ -1,9 +1,10 @@
 """Command line: ``python -m simulator serve|ctl|list``.
 
-- ``serve [--fleet FILE.json] [--control-port 9990]``: start a fleet (by
-  default three legacy plugs, one with an energy meter, a Tapo P110, a Kasa
-  KP125M, a Tapo C200 camera and a battery C460 camera) and the control API;
-  print each device; stop cleanly on Ctrl-C or SIGTERM.
+- ``serve [--fleet FILE.json] [--kasa-spot N] [--control-port 9990]``: start
+  a fleet (by default three legacy plugs, one with an energy meter, a Tapo
+  P110, a Kasa KP125M, a Tapo C200 camera and a battery C460 camera; then N
+  Kasa Spot EC60 cameras) and the control API; print each device; stop
+  cleanly on Ctrl-C or SIGTERM.
 - ``ctl DEVICE ACTION [VALUE]``: apply a control to a device of a running
   fleet, for example ``ctl "Desk lamp" power_off``, ``ctl 127.0.0.3 set_rssi
   -80``, ``ctl "Desk lamp" move_to 127.0.0.9``, ``ctl Kettle set_credentials
@@ -36,6 +37,14 @@ from .fleet import DEFAULT_FLEET, Simulator
 from .legacy import BROADCAST_ADDRESS
 
 
+def kasa_spot_specs(count: int) -> list[dict[str, Any]]:
+    """Return fleet entries for ``count`` Kasa Spot cameras (``--kasa-spot``)."""
+    return [
+        {"kind": "kasa_spot_camera", "alias": f"Kasa Spot {n}"}
+        for n in range(1, count + 1)
+    ]
+
+
 def load_fleet(path: Path | None) -> list[dict[str, Any]]:
     """Read a fleet file: a JSON list of plugs, or ``{"devices": [...]}``."""
     if path is None:
@@ -50,7 +59,7 @@ def load_fleet(path: Path | None) -> list[dict[str, Any]]:
 
 async def serve(args: argparse.Namespace) -> int:
     """Run a fleet until interrupted."""
-    specs = load_fleet(args.fleet)
+    specs = load_fleet(args.fleet) + kasa_spot_specs(args.kasa_spot)
     broadcast = None if args.no_broadcast else args.broadcast
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -109,6 +118,17 @@ async def list_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(text: str) -> int:
+    """Parse a count of devices (0 or more)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a count, got {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
     top = argparse.ArgumentParser(
@@ -123,6 +143,13 @@ def parser() -> argparse.ArgumentParser:
 
     p_serve = sub.add_parser("serve", help="start a fleet and the control API")
     p_serve.add_argument("--fleet", type=Path, help="fleet JSON file")
+    p_serve.add_argument(
+        "--kasa-spot",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="add N Kasa Spot cameras (EC60, HTTPS 10443) to the fleet",
+    )
     p_serve.add_argument("--broadcast", default=BROADCAST_ADDRESS)
     p_serve.add_argument("--no-broadcast", action="store_true")
     control_options(p_serve)

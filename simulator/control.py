@@ -7,7 +7,8 @@ Endpoints (all JSON):
 - ``POST /devices/{key}/{action}`` with optional body ``{"value": ...}``: apply
   a control (see :data:`ACTIONS`); answers the device's new state.
 - ``POST /devices`` with a fleet-file entry: add a device (``kind`` picks
-  legacy, tapo_plug, kasa_smart_plug, tapo_camera or battery_camera).
+  legacy, tapo_plug, kasa_smart_plug, tapo_camera, battery_camera or
+  kasa_spot_camera).
 - ``DELETE /devices/{key}``: remove a device.
 """
 
@@ -22,6 +23,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from .device import SimulatedDevice, SimulatedPlug
 from .fleet import Simulator
+from .kasaspot import SimulatedKasaSpotCamera
 from .smartdevice import (
     UPDATE_OUTCOMES,
     AuthenticatedDevice,
@@ -153,7 +155,7 @@ def _need[T: SimulatedDevice](device: SimulatedDevice, kind: type[T]) -> T:
             SimulatedPlug: "a plug",
             AuthenticatedDevice: "a device with an account (KLAP or camera)",
             SmartPlug: "a SMART plug",
-            SimulatedCamera: "a camera",
+            SimulatedCamera: "a Tapo camera",
         }.get(kind, kind.__name__)
         raise ControlError(f"{device.alias} is not {what}")
     return device
@@ -164,6 +166,14 @@ async def _set_led(device: SimulatedDevice, on: bool) -> None:
         await device.set_led(on)
     else:
         await _need(device, SimulatedPlug).set_led(on)
+
+
+async def _malformed(device: SimulatedDevice, on: bool) -> None:
+    if isinstance(device, SimulatedKasaSpotCamera):
+        raise ControlError(
+            f"{device.alias} is a Kasa Spot camera: it sends no replies to garble"
+        )
+    await device.malformed(on)
 
 
 async def _set_rssi(device: SimulatedDevice, dbm: int | None) -> None:
@@ -219,7 +229,7 @@ ACTIONS: dict[str, Action] = {
         optional=True,
     ),
     "malformed": Action(
-        lambda d, v: d.malformed(v),
+        _malformed,
         parse_bool,
         True,
         "garbage replies (decrypt to non-JSON)",

@@ -116,6 +116,8 @@ class SimulatedDevice:
 
     kind: str = "legacy"
     """What the control API reports: legacy, tapo_plug, kasa_smart_plug, ..."""
+    mac_oui: str = "50:C7:BF"
+    """First three octets of the MAC a fleet derives from the address."""
 
     def __init__(
         self,

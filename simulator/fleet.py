@@ -16,18 +16,28 @@ from typing import Any, Self
 
 from .device import ADDRESS_TAKEN, Clock, SimulatedDevice, SimulatedPlug, normalize_mac
 from .discovery import SMART_DISCOVERY_PORT, SmartDiscoveryEndpoint
+from .kasaspot import (
+    SERVICE_PORT,
+    KasaSpotApi,
+    KasaSpotServiceEndpoint,
+    SimulatedKasaSpotCamera,
+)
 from .klap import KlapEndpoint
 from .legacy import (
     BROADCAST_ADDRESS,
     DEFAULT_PORT,
+    DatagramAnswerer,
     LegacyBroadcastListener,
+    LegacyDiscoveryEndpoint,
     LegacyEndpoint,
 )
 from .models import (
     CameraModelProfile,
+    KasaSpotModelProfile,
     ModelProfile,
     SmartModelProfile,
     find_camera_model,
+    find_kasa_spot_model,
     find_model,
     find_smart_model,
 )
@@ -117,7 +127,15 @@ CAMERA_OPTIONS = frozenset(
         "battery_details",
     }
 )
-KINDS = ("legacy", "tapo_plug", "kasa_smart_plug", "tapo_camera", "battery_camera")
+KASA_SPOT_OPTIONS = frozenset({"alias", "mac", "host", "model", "rssi", "service_port"})
+KINDS = (
+    "legacy",
+    "tapo_plug",
+    "kasa_smart_plug",
+    "tapo_camera",
+    "battery_camera",
+    "kasa_spot_camera",
+)
 
 
 class Simulator:
@@ -229,10 +247,10 @@ class Simulator:
     def __len__(self) -> int:
         return len(self._devices)
 
-    def _legacy_endpoints(self) -> Iterator[LegacyEndpoint]:
+    def _legacy_endpoints(self) -> Iterator[DatagramAnswerer]:
         for device in self._devices:
             for endpoint in device.endpoints:
-                if isinstance(endpoint, LegacyEndpoint):
+                if isinstance(endpoint, LegacyEndpoint | LegacyDiscoveryEndpoint):
                     yield endpoint
 
     def _smart_discovery_endpoints(self) -> Iterator[SmartDiscoveryEndpoint]:
@@ -272,17 +290,18 @@ class Simulator:
                 continue
             yield host
 
-    def _default_mac(self, host: str) -> str:
+    def _default_mac(self, host: str, oui: str = "50:C7:BF") -> str:
         """Return a MAC derived from the address, unique across processes.
 
-        127.a.b.c gets 50:C7:BF:a:b:c (127.0.0.2: 50:C7:BF:00:00:02): two
+        127.a.b.c gets 50:C7:BF:a:b:c (127.0.0.2: 50:C7:BF:00:00:02; ``oui``
+        replaces the first three octets, 74:FE:CE for Kasa Spot cameras): two
         processes never hold the same address at once, so fleets running side
         by side do not hand out the same MAC. A clash inside the fleet (the
         address was left by a device that moved) falls back to a counter.
         """
         used = {d.mac for d in self._devices}
         octets = ipaddress.IPv4Address(host).packed[1:]
-        mac = "50:C7:BF:" + ":".join(f"{octet:02X}" for octet in octets)
+        mac = f"{oui}:" + ":".join(f"{octet:02X}" for octet in octets)
         while mac in used:
             self._mac_counter += 1
             n = self._mac_counter
@@ -430,6 +449,36 @@ class Simulator:
         await self.add_device(camera, host=host, derive_mac=mac is None)
         return camera
 
+    async def add_kasa_spot_camera(
+        self,
+        alias: str | None = None,
+        mac: str | None = None,
+        host: str | None = None,
+        *,
+        model: str | KasaSpotModelProfile = "EC60(US)",
+        rssi: int = -50,
+        service_port: int = SERVICE_PORT,
+    ) -> SimulatedKasaSpotCamera:
+        """Create a Kasa Spot camera (EC60, KC400 or KC410S), start it.
+
+        python-kasa refuses these cameras, so the simulated one only answers
+        legacy discovery (UDP 9999, system info nested under
+        ``system.get_sysinfo.system``) and accepts TLS connections on
+        ``service_port`` (HTTPS, 10443 as the real ones; every request gets
+        401). The default MAC is 74:FE:CE plus the address's last three octets.
+        """
+        profile = find_kasa_spot_model(model)
+        camera = SimulatedKasaSpotCamera(
+            alias=alias or f"Kasa Spot {len(self._devices) + 1}",
+            mac=mac or "00:00:00:00:00:00",
+            profile=profile,
+            rssi=rssi,
+            service_port=service_port,
+            clock=self.clock,
+        )
+        await self.add_device(camera, host=host, derive_mac=mac is None)
+        return camera
+
     def _attach_endpoints(self, device: SimulatedDevice) -> None:
         if isinstance(device, SmartPlug):
             api = SmartApi(device)
@@ -450,6 +499,14 @@ class Simulator:
             )
         elif isinstance(device, SimulatedPlug):
             device.endpoints.append(LegacyEndpoint(device, port=self.port))
+        elif isinstance(device, SimulatedKasaSpotCamera):
+            # UDP 9999 first: it is what marks the address as taken.
+            device.endpoints.append(
+                LegacyDiscoveryEndpoint(device, KasaSpotApi(device), port=self.port)
+            )
+            device.endpoints.append(
+                KasaSpotServiceEndpoint(device, port=device.service_port)
+            )
         else:
             raise TypeError(f"no protocol for {type(device).__name__}")
 
@@ -484,7 +541,7 @@ class Simulator:
                 raise OSError(errno.EADDRNOTAVAIL, "no free loopback address")
         if derive_mac:
             assert device.host is not None
-            device.mac = self._default_mac(device.host)
+            device.mac = self._default_mac(device.host, device.mac_oui)
         self._devices.append(device)
         return device
 
@@ -494,8 +551,9 @@ class Simulator:
         ``kind`` (default ``legacy``) picks the method: ``legacy``
         (:meth:`add_plug`), ``tapo_plug`` (:meth:`add_tapo_plug`),
         ``kasa_smart_plug`` (:meth:`add_kasa_smart_plug`), ``tapo_camera`` or
-        ``battery_camera`` (:meth:`add_tapo_camera`); the other keys are that
-        method's arguments.
+        ``battery_camera`` (:meth:`add_tapo_camera`), ``kasa_spot_camera``
+        (:meth:`add_kasa_spot_camera`); the other keys are that method's
+        arguments.
         """
         options = dict(spec)
         kind = options.pop("kind", "legacy")
@@ -505,6 +563,7 @@ class Simulator:
             "kasa_smart_plug": SMART_PLUG_OPTIONS,
             "tapo_camera": CAMERA_OPTIONS,
             "battery_camera": CAMERA_OPTIONS,
+            "kasa_spot_camera": KASA_SPOT_OPTIONS,
         }.get(kind)
         if allowed is None:
             raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
@@ -521,6 +580,8 @@ class Simulator:
         if kind == "battery_camera":
             options.setdefault("battery", True)
             return await self.add_tapo_camera(**options)
+        if kind == "kasa_spot_camera":
+            return await self.add_kasa_spot_camera(**options)
         return await self.add_plug(**options)
 
     async def remove(self, device: SimulatedDevice | str) -> None:

@@ -8,6 +8,9 @@ port 9999 of the device's address. A broadcast to 127.255.255.255 is not
 delivered to sockets bound to 127.0.0.x, so a fleet runs one
 :class:`LegacyBroadcastListener` bound to the broadcast address that makes
 every device answer from its own socket.
+
+A device without the TCP protocol (a Kasa Spot camera) answers discovery
+through a :class:`LegacyDiscoveryEndpoint`: the same datagram path, UDP only.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import socket
 import struct
 from typing import Any, Protocol
 
-from .device import Endpoint, SimulatedPlug
+from .device import Endpoint, SimulatedDevice, SimulatedPlug
 from .iot import IotApi
 
 _LOGGER = logging.getLogger(__name__)
@@ -67,6 +70,48 @@ def dumps(data: Any) -> bytes:
 
 def _decode(payload: bytes) -> Any:
     return json.loads(xor_decrypt(payload).decode())
+
+
+class IotResponder(Protocol):
+    """Answers a decoded IOT request (``{"module": {"method": {...}}}``)."""
+
+    def handle(self, request: Any) -> Any:
+        """Return the reply to ``request``."""
+
+
+def answer_xor_datagram(
+    device: SimulatedDevice,
+    api: IotResponder,
+    transport: asyncio.DatagramTransport | None,
+    data: bytes,
+    addr: tuple[str, int],
+) -> bool:
+    """Answer one XOR datagram (discovery) from ``transport``'s own socket.
+
+    Return True when a reply went out: the device is powered and ``data``
+    decrypts to JSON.
+    """
+    if not device.answers_discovery or transport is None:
+        return False
+    try:
+        request = _decode(data)
+    except (UnicodeDecodeError, ValueError):
+        return False
+    transport.sendto(xor_encrypt(dumps(api.handle(request))), addr)
+    device.discovery_count += 1
+    return True
+
+
+def bind_udp(host: str, port: int) -> socket.socket:
+    """Return a non-blocking UDP socket bound to ``(host, port)``."""
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        udp.setblocking(False)
+        udp.bind((host, port))
+    except BaseException:
+        udp.close()
+        raise
+    return udp
 
 
 class _XorConnection(asyncio.Protocol):
@@ -158,10 +203,8 @@ class LegacyEndpoint(Endpoint):
 
     # ---------------------------------------------------------------- sockets
     def _bind_sockets(self, host: str) -> tuple[socket.socket, socket.socket]:
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp = bind_udp(host, self.port)
         try:
-            udp.setblocking(False)
-            udp.bind((host, self.port))
             tcp = self._bind_tcp(host, listen=self.device.tcp_mode != "closed")
         except BaseException:
             udp.close()
@@ -294,15 +337,51 @@ class LegacyEndpoint(Endpoint):
     # ------------------------------------------------------------------- UDP
     def answer_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
         """Answer a discovery (or any IOT request) datagram from ``addr``."""
-        if not self.device.answers_discovery or self._udp is None:
-            return
-        try:
-            request = _decode(data)
-        except (UnicodeDecodeError, ValueError):
-            return
-        self._udp.sendto(xor_encrypt(dumps(self.api.handle(request))), addr)
-        self.device.discovery_count += 1
-        self._after_reply()
+        if answer_xor_datagram(self.device, self.api, self._udp, data, addr):
+            self._after_reply()
+
+
+class LegacyDiscoveryEndpoint(Endpoint):
+    """UDP 9999 alone: legacy discovery of a device without the TCP protocol.
+
+    The XOR datagram path of :class:`LegacyEndpoint` with another command set
+    (``api``); nothing listens on TCP 9999, so connections there are refused.
+    """
+
+    name = "legacy-discovery"
+
+    def __init__(
+        self, device: SimulatedDevice, api: IotResponder, *, port: int = DEFAULT_PORT
+    ) -> None:
+        self.device = device
+        self.api = api
+        self.port = port
+        self.host: str | None = None
+        self._udp: asyncio.DatagramTransport | None = None
+
+    async def bind(self, host: str) -> None:
+        udp = bind_udp(host, self.port)
+        await self.close()
+        self.host = host
+        self._udp, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+            lambda: _DatagramProtocol(self.answer_datagram), sock=udp
+        )
+
+    async def close(self) -> None:
+        if self._udp is not None:
+            self._udp.close()
+            self._udp = None
+        self.host = None
+
+    async def apply_state(self) -> None:
+        """Nothing to do: discovery follows the power state per datagram."""
+
+    async def drop_connections(self, *, desynced_only: bool = False) -> None:
+        """Nothing to do: UDP has no connections."""
+
+    def answer_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+        """Answer a discovery datagram from ``addr`` (if powered)."""
+        answer_xor_datagram(self.device, self.api, self._udp, data, addr)
 
 
 class DatagramAnswerer(Protocol):

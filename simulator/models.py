@@ -326,3 +326,78 @@ def find_camera_model(
         if name in (profile.key, profile.model, profile.short_model):
             return profile
     raise KeyError(f"unknown camera {name!r}; known: {', '.join(CAMERA_MODELS)}")
+
+
+# ----------------------------------------------------------------- Kasa Spot
+@dataclass(frozen=True, slots=True)
+class KasaSpotModelProfile(ModelProfile):
+    """A Kasa Spot camera (``IOT.IPCAMERA``), which python-kasa does not support.
+
+    It answers legacy discovery (UDP 9999) with its system info nested one
+    level deeper than a plug's and serves HTTPS on its service port (10443);
+    nothing else of it is simulated.
+    """
+
+    resolution: str = "1080P"
+    stream_version: int = 2
+    """``stream_version``: python-kasa would take it as the login version."""
+    a_type: int = 2
+    c_opt: tuple[int, ...] = (0, 1)
+    f_list: tuple[int, ...] = (1, 2)
+    new_feature: tuple[int, ...] = (2, 3, 4, 5, 7, 9)
+
+    @property
+    def short_model(self) -> str:
+        """Return the model without its region (``EC60``)."""
+        return self.model.partition("(")[0]
+
+
+EC60 = KasaSpotModelProfile(
+    key="EC60",
+    model="EC60(US)",
+    hw_ver="4.0",
+    sw_ver="2.3.22 Build 20230731 rel.69808",
+    dev_name="Kasa Spot, 24/7 Recording",
+    device_type="IOT.IPCAMERA",
+    resolution="720P",
+)
+"""The shape of python-kasa's public fixture ``EC60(US)_4.0_2.3.22``."""
+KC400 = KasaSpotModelProfile(
+    key="KC400",
+    model="KC400(US)",
+    hw_ver="1.0",
+    sw_ver="1.0.14 Build 220826 rel.48537",
+    dev_name="Kasa Spot 2K",
+    device_type="IOT.IPCAMERA",
+    resolution="1296P",
+)
+"""Modelled on the EC60 (no public fixture): model, name and versions only."""
+KC410S = KasaSpotModelProfile(
+    key="KC410S",
+    model="KC410S(US)",
+    hw_ver="1.0",
+    sw_ver="1.0.12 Build 220602 rel.50916",
+    dev_name="Kasa Spot Pan Tilt 2K",
+    device_type="IOT.IPCAMERA",
+    resolution="1296P",
+)
+"""Modelled on the EC60 (no public fixture): model, name and versions only."""
+
+KASA_SPOT_MODELS: dict[str, KasaSpotModelProfile] = {
+    m.key: m for m in (EC60, KC400, KC410S)
+}
+
+
+def find_kasa_spot_model(
+    name: str | KasaSpotModelProfile | None,
+) -> KasaSpotModelProfile:
+    """Return a Kasa Spot profile by key (``EC60``) or model string (None: EC60)."""
+    if isinstance(name, KasaSpotModelProfile):
+        return name
+    if name is None:
+        return EC60
+    for profile in KASA_SPOT_MODELS.values():
+        if name in (profile.key, profile.model, profile.short_model):
+            return profile
+    known = ", ".join(KASA_SPOT_MODELS)
+    raise KeyError(f"unknown Kasa Spot camera {name!r}; known: {known}")

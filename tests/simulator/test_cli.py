@@ -201,7 +201,7 @@ async def test_serve_ctl_and_list() -> None:
             "ctl", "Kettle", "set_battery", "5", "--control-port", port
         )
         assert code == 1
-        assert "is not a camera" in err
+        assert "is not a Tapo camera" in err
 
         code, out, _ = await _run(
             "ctl", "Desk lamp", "power_off", "--control-port", port

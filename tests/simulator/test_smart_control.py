@@ -65,7 +65,7 @@ async def test_smart_plug_actions(sim: Simulator) -> None:
     await apply_action(plug, "expire_sessions")
     await apply_action(plug, "set_relay", "off")
     assert not plug.relay_on
-    with pytest.raises(ControlError, match="is not a camera"):
+    with pytest.raises(ControlError, match="is not a Tapo camera"):
         await apply_action(plug, "set_battery", "10")
 
 
