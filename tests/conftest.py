@@ -87,6 +87,7 @@ def short_device_timeouts() -> Iterator[None]:
         patch(f"{PROBE_MODULE}.DEVICE_TIMEOUT", 1),
         patch(f"{PROBE_MODULE}.PROBE_TIMEOUT", 3),
         patch(f"{PROBE_MODULE}.DISCOVERY_TIMEOUT", 2),
+        patch(f"{PROBE_MODULE}_spot.DEVICE_TIMEOUT", 1),
     ):
         yield
 

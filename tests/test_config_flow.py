@@ -25,8 +25,12 @@ from .conftest import watch
 
 
 async def start(hass: HomeAssistant) -> dict[str, Any]:
-    return await hass.config_entries.flow.async_init(
+    result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.MENU
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "network"}
     )
 
 
@@ -44,7 +48,7 @@ async def test_a_discovered_plug_is_added_with_its_alias_and_mac(
 
     result = await start(hass)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "network"
     result = await submit(hass, result["flow_id"], host="")
     assert result["step_id"] == "pick_device"
     choices = result["data_schema"].schema[CONF_DEVICE].container
@@ -75,7 +79,7 @@ async def test_no_device_found_says_so_and_offers_a_host(
     result = await start(hass)
     result = await submit(hass, result["flow_id"], host="")
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "network"
     assert result["errors"] == {"base": "no_devices_found"}
 
 

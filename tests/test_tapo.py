@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from freezegun.api import TickingDateTimeFactory
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
 from homeassistant.const import CONF_DEVICE, CONF_PASSWORD, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -43,6 +43,9 @@ async def add_through_the_flow(
         DOMAIN, context={"source": SOURCE_USER}
     )
     result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "network"}
+    )
+    result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"host": host}
     )
     if login:
@@ -59,6 +62,9 @@ async def test_a_tapo_plug_is_added_with_a_login_that_is_not_stored(
 ) -> None:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "network"}
     )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"host": ""}
@@ -151,6 +157,52 @@ async def test_a_changed_password_gets_a_login_card_fixed_from_the_card(
     assert result["type"] == "create_entry"
     assert card(issue_registry) is None
     assert state_of(hass, tapo, "binary_sensor", "connectivity") == STATE_ON
+    # The login prompt Home Assistant showed meanwhile has nothing left to ask.
+    await hass.async_block_till_done()
+    assert reauth_flows(hass) == []
+
+
+def reauth_flows(hass: HomeAssistant) -> list[Any]:
+    return [
+        flow
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
+
+
+async def test_a_changed_password_is_asked_for_again_by_home_assistant(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    tapo: SmartPlug,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    assert tapo.host is not None
+    result = await add_through_the_flow(hass, tapo.host, **LOGIN)
+    entry = result["result"]
+    saved_hash = entry.data[CONF_CREDENTIALS_HASH]
+    await tapo.set_credentials(password="a new password")
+    for _ in range(5):
+        await advance(hass, freezer, timedelta(minutes=2))
+    assert card(issue_registry) is not None
+    (flow,) = reauth_flows(hass)
+    assert flow["step_id"] == "reauth_confirm"
+    assert flow["context"]["title_placeholders"] == {"name": "Kettle"}
+
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {**LOGIN, CONF_PASSWORD: "still wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert entry.data[CONF_CREDENTIALS_HASH] == saved_hash
+
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {**LOGIN, CONF_PASSWORD: "a new password"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.data[CONF_CREDENTIALS_HASH] != saved_hash
+    assert card(issue_registry) is None
+    assert state_of(hass, tapo, "binary_sensor", "connectivity") == STATE_ON
 
 
 async def test_a_rejected_handshake_gets_the_login_protocol_card(
@@ -173,6 +225,30 @@ async def test_a_rejected_handshake_gets_the_login_protocol_card(
     )
 
     await tapo.reject_handshake(False)
+    await advance(hass, freezer, timedelta(minutes=5))
+    assert card(issue_registry) is None
+
+
+async def test_a_device_moved_to_an_unsupported_login_gets_the_login_protocol_card(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    tapo: SmartPlug,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    assert tapo.host is not None
+    await add_through_the_flow(hass, tapo.host, **LOGIN)
+    # New firmware: the old login port is gone, discovery names the new login.
+    await tapo.set_discovery_encryption("TPAP")
+    await tapo.refuse()
+    for _ in range(5):
+        await advance(hass, freezer, timedelta(minutes=2))
+    issue = card(issue_registry)
+    assert issue is not None
+    assert issue.translation_key == "login_protocol_changed"
+    assert issue.severity is ir.IssueSeverity.ERROR
+
+    await tapo.set_discovery_encryption(None)
+    await tapo.refuse(False)
     await advance(hass, freezer, timedelta(minutes=5))
     assert card(issue_registry) is None
 

@@ -25,7 +25,9 @@ async def test_a_plug_that_goes_dark_gets_a_card_that_clears_when_it_is_back(
     """The card appears with its translated title, and closes by itself."""
     await hass.onboard(name="Tester", username="tester", password="tester-password")
     lamp = await simulator.device("Desk lamp")
-    entry = await hass.add_entry({"user": {"host": lamp["host"]}})
+    entry = await hass.add_entry(
+        {"user": {"next_step_id": "network"}, "network": {"host": lamp["host"]}}
+    )
     assert (entry["title"], entry["state"]) == ("Desk lamp", "loaded")
     await hass.set_options(entry["entry_id"], FAST)
     # Options apply from the next poll on; poll now so the next is 10 s away.

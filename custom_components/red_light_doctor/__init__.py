@@ -7,10 +7,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
-from .coordinator import RedLightDoctorConfigEntry, RedLightDoctorCoordinator
+from .const import CONF_SOURCE_KIND, DOMAIN, SOURCE_HA_DEVICE
+from .coordinator import (
+    KasaCoordinator,
+    RedLightDoctorConfigEntry,
+    RedLightDoctorCoordinator,
+    WatchedDeviceCoordinator,
+)
 from .events import async_fire_finding_events
 from .issues import IssuePresenter, async_delete_issues
+from .reauth import async_follow_login
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -31,7 +37,13 @@ async def async_setup_entry(
     A device that does not answer is what we are here to report, so setup
     never waits for it and never asks Home Assistant to retry.
     """
-    coordinator = RedLightDoctorCoordinator(hass, entry)
+    coordinator: RedLightDoctorCoordinator
+    if entry.data.get(CONF_SOURCE_KIND) == SOURCE_HA_DEVICE:
+        watched = WatchedDeviceCoordinator(hass, entry)
+        entry.async_on_unload(watched.async_start())
+        coordinator = watched
+    else:
+        coordinator = KasaCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     entry.async_on_unload(coordinator.async_close)
@@ -42,6 +54,11 @@ async def async_setup_entry(
     entry.async_on_unload(
         coordinator.async_add_listener(
             lambda: async_fire_finding_events(hass, entry, coordinator.data)
+        )
+    )
+    entry.async_on_unload(
+        coordinator.async_add_listener(
+            lambda: async_follow_login(hass, entry, coordinator.data)
         )
     )
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))

@@ -16,6 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import RedLightDoctorConfigEntry, RedLightDoctorCoordinator
 from .entity import RedLightDoctorEntity
+from .observation import Reading
 
 PARALLEL_UPDATES = 0
 
@@ -24,6 +25,8 @@ PARALLEL_UPDATES = 0
 class RedLightDoctorBinarySensorDescription(BinarySensorEntityDescription):
     """Describes a binary sensor and where its value comes from."""
 
+    # The probe must be able to read this for the entity to exist.
+    reading: Reading | None = None
     value_fn: Callable[[RedLightDoctorCoordinator], bool | None]
 
 
@@ -41,6 +44,7 @@ BINARY_SENSORS: tuple[RedLightDoctorBinarySensorDescription, ...] = (
     ),
     RedLightDoctorBinarySensorDescription(
         key="power",
+        reading=Reading.POWER,
         translation_key="power",
         device_class=BinarySensorDeviceClass.POWER,
         value_fn=lambda coordinator: (
@@ -58,9 +62,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the binary sensors of a watched device."""
+    coordinator = entry.runtime_data
     async_add_entities(
-        RedLightDoctorBinarySensor(entry.runtime_data, description)
+        RedLightDoctorBinarySensor(coordinator, description)
         for description in BINARY_SENSORS
+        if description.reading is None or description.reading in coordinator.readings
     )
 
 

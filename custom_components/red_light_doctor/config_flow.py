@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import ipaddress
 import re
 from typing import Any
 
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
 from homeassistant.const import (
     CONF_DEVICE,
     CONF_HOST,
@@ -15,14 +21,19 @@ from homeassistant.const import (
     CONF_PASSWORD,
     CONF_USERNAME,
 )
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
+    DeviceSelector,
     EntitySelector,
     EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -34,8 +45,10 @@ import voluptuous as vol
 from .const import (
     CONF_CONNECTION,
     CONF_CREDENTIALS_HASH,
+    CONF_DEVICE_ID,
     CONF_FAMILY,
     CONF_GRACE_PERIOD,
+    CONF_MAKER,
     CONF_MODEL,
     CONF_POLL_INTERVAL,
     CONF_POWER_SWITCH,
@@ -51,21 +64,26 @@ from .const import (
     MIN_GRACE_MINUTES,
     MIN_POLL_INTERVAL,
     MIN_WEAK_SIGNAL_DBM,
+    SOURCE_HA_DEVICE,
     SOURCE_KASA,
 )
 from .coordinator import RedLightDoctorConfigEntry
+from .diagnosis import Family
 from .observation import Failure
+from .probe.entities import TPLINK_DOMAIN, detect_family, owned_by_others
 from .probe.kasa import (
     KasaIdentity,
     KasaProbe,
     ProbeError,
     UnsupportedDevice,
-    async_discover_smart,
+    async_discover_at,
     async_discovery_targets,
     async_login,
     discover,
 )
 
+# Options kept as chosen; every other option is a whole number.
+TEXT_OPTIONS = frozenset({CONF_POWER_SWITCH, CONF_FAMILY})
 HOSTNAME = re.compile(
     r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?$", re.I
 )
@@ -98,6 +116,50 @@ LOGIN_ERRORS = {
 LAST_GOOD_CREDENTIALS: HassKey[Credentials] = HassKey(f"{DOMAIN}_last_credentials")
 
 
+def device_name(device: dr.DeviceEntry) -> str:
+    """Return a device's name as the user sees it."""
+    return device.name_by_user or device.name or device.model or device.id
+
+
+def tplink_device_with_mac(hass: HomeAssistant, mac: str) -> dr.DeviceEntry | None:
+    """Return the core TP-Link integration's device for a MAC, if it has one."""
+    device = dr.async_get(hass).async_get_device(
+        connections={(dr.CONNECTION_NETWORK_MAC, format_mac(mac))}
+    )
+    if device is None:
+        return None
+    owners = {
+        entry.domain
+        for entry_id in device.config_entries
+        if (entry := hass.config_entries.async_get_entry(entry_id)) is not None
+    }
+    return device if TPLINK_DOMAIN in owners else None
+
+
+def tplink_device_at_host(hass: HomeAssistant, host: str) -> dr.DeviceEntry | None:
+    """Return the core TP-Link integration's device at an address, if it has one.
+
+    Its entries are named by the device's MAC, so the device is found without
+    asking the device anything.
+    """
+    for entry in hass.config_entries.async_entries(TPLINK_DOMAIN):
+        if entry.data.get(CONF_HOST) == host and entry.unique_id:
+            return tplink_device_with_mac(hass, entry.unique_id)
+    return None
+
+
+def saved_identity(entry: ConfigEntry) -> KasaIdentity:
+    """Return the device an entry watches, as a login needs it."""
+    data = entry.data
+    return KasaIdentity(
+        host=data[CONF_HOST],
+        mac=data[CONF_MAC],
+        alias=entry.title,
+        model=data.get(CONF_MODEL, ""),
+        connection=data[CONF_CONNECTION],
+    )
+
+
 def is_valid_host(host: str) -> bool:
     """Return whether a string can name a device on the network."""
     try:
@@ -123,9 +185,10 @@ async def async_identify(host: str) -> KasaIdentity:
     try:
         return await probe.identify()
     except ProbeError as err:
-        # No legacy answer: a device that needs a login says so in discovery.
-        if (smart := await _async_discover_smart(host)) is not None:
-            return smart
+        # No legacy answer: a device that needs a login, or a Kasa Spot
+        # camera, says who it is in discovery.
+        if (found := await _async_discover_at(host)) is not None:
+            return found
         raise IdentifyError(FAILURE_ERRORS[err.failure], {"host": host}) from err
     except UnsupportedDevice as err:
         raise IdentifyError(
@@ -135,9 +198,9 @@ async def async_identify(host: str) -> KasaIdentity:
         await probe.close()
 
 
-async def _async_discover_smart(host: str) -> KasaIdentity | None:
+async def _async_discover_at(host: str) -> KasaIdentity | None:
     try:
-        return await async_discover_smart(host)
+        return await async_discover_at(host)
     except UnsupportedDeviceError as err:
         raise IdentifyError("unsupported_login", {"host": host}) from err
 
@@ -164,6 +227,7 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
         """Start with nothing discovered."""
         self._discovered: dict[str, KasaIdentity] = {}
         self._needs_login: KasaIdentity | None = None
+        self._owned: dr.DeviceEntry | None = None
 
     @staticmethod
     @callback
@@ -176,6 +240,14 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
+        """Ask where the device is: on the network, or already in Home Assistant."""
+        return self.async_show_menu(
+            step_id="user", menu_options=["network", "ha_device"]
+        )
+
+    async def async_step_network(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         """Ask for a host, or search the network when it is left blank."""
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {"host": ""}
@@ -183,11 +255,14 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
             host = user_input.get(CONF_HOST, "").strip()
             if not host:
                 return await self.async_step_pick_device()
+            if (owned := tplink_device_at_host(self.hass, host)) is not None:
+                self._owned = owned
+                return await self.async_step_watch_instead()
             identity, errors, placeholders = await async_check_host(host)
             if identity is not None:
                 return await self._async_create_entry(identity)
         return self.async_show_form(
-            step_id="user",
+            step_id="network",
             data_schema=self.add_suggested_values_to_schema(HOST_SCHEMA, user_input),
             errors=errors,
             description_placeholders=placeholders,
@@ -210,7 +285,7 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
         }
         if not self._discovered:
             return self.async_show_form(
-                step_id="user",
+                step_id="network",
                 data_schema=HOST_SCHEMA,
                 errors={"base": "no_devices_found"},
                 description_placeholders={"host": ""},
@@ -232,6 +307,9 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_create_entry(self, identity: KasaIdentity) -> ConfigFlowResult:
         await self.async_set_unique_id(format_mac(identity.mac))
         self._abort_if_unique_id_configured()
+        if (owned := tplink_device_with_mac(self.hass, identity.mac)) is not None:
+            self._owned = owned
+            return await self.async_step_watch_instead()
         if identity.needs_login:
             self._needs_login = identity
             return await self.async_step_credentials()
@@ -286,6 +364,96 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"model": identity.model, "host": identity.host},
         )
 
+    async def async_step_watch_instead(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offer to read a device the TP-Link integration already polls."""
+        device = self._owned
+        assert device is not None
+        if user_input is not None:
+            return await self._async_watch_device(device)
+        return self.async_show_form(
+            step_id="watch_instead",
+            data_schema=vol.Schema({}),
+            description_placeholders={"name": device_name(device)},
+        )
+
+    async def async_step_ha_device(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pick a device another integration already brings to Home Assistant."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            registry = dr.async_get(self.hass)
+            device = registry.async_get(user_input[CONF_DEVICE_ID])
+            if device is None:
+                errors[CONF_DEVICE_ID] = "device_not_found"
+            elif not owned_by_others(self.hass, device):
+                errors[CONF_DEVICE_ID] = "own_device"
+            else:
+                return await self._async_watch_device(device)
+        return self.async_show_form(
+            step_id="ha_device",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Required(CONF_DEVICE_ID): DeviceSelector()}),
+                user_input,
+            ),
+            errors=errors,
+        )
+
+    async def _async_watch_device(self, device: dr.DeviceEntry) -> ConfigFlowResult:
+        # A watched device keeps its id for life; the flow may have set a MAC.
+        await self.async_set_unique_id(device.id, raise_on_progress=False)
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(
+            title=device_name(device),
+            data={
+                CONF_SOURCE_KIND: SOURCE_HA_DEVICE,
+                CONF_DEVICE_ID: device.id,
+                CONF_FAMILY: detect_family(self.hass, device),
+                CONF_MAKER: device.manufacturer or "",
+                CONF_MODEL: device.model or "",
+            },
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Ask again for the login a device stopped accepting."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Try the new login on the device before keeping it."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            credentials = Credentials(
+                user_input[CONF_USERNAME].strip(), user_input[CONF_PASSWORD]
+            )
+            try:
+                logged_in = await async_login(saved_identity(entry), credentials)
+            except ProbeError as err:
+                errors["base"] = LOGIN_ERRORS.get(err.failure, "cannot_connect")
+            else:
+                self.hass.data[LAST_GOOD_CREDENTIALS] = credentials
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={
+                        CONF_CONNECTION: logged_in.connection,
+                        CONF_CREDENTIALS_HASH: logged_in.credentials_hash,
+                    },
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                CREDENTIALS_SCHEMA, user_input
+            ),
+            errors=errors,
+            description_placeholders={"device": entry.title},
+        )
+
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -332,37 +500,51 @@ class RedLightDoctorOptionsFlow(OptionsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show the thresholds."""
+        """Show the thresholds, and the family of a device read through entities."""
         if user_input is not None:
             return self.async_create_entry(
                 data={
-                    key: value if key == CONF_POWER_SWITCH else int(value)
+                    key: value if key in TEXT_OPTIONS else int(value)
                     for key, value in user_input.items()
                 }
             )
         options = self.config_entry.options
-        return self.async_show_form(
-            step_id="init",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(
-                        CONF_POLL_INTERVAL,
-                        default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
-                    ): _number(MIN_POLL_INTERVAL, MAX_POLL_INTERVAL, "s"),
-                    vol.Required(
-                        CONF_GRACE_PERIOD,
-                        default=options.get(CONF_GRACE_PERIOD, DEFAULT_GRACE_MINUTES),
-                    ): _number(MIN_GRACE_MINUTES, MAX_GRACE_MINUTES, "min"),
-                    vol.Optional(
-                        CONF_POWER_SWITCH,
-                        description={"suggested_value": options.get(CONF_POWER_SWITCH)},
-                    ): EntitySelector(EntitySelectorConfig(domain=SWITCH_DOMAIN)),
-                    vol.Required(
-                        CONF_WEAK_SIGNAL_DBM,
-                        default=options.get(
-                            CONF_WEAK_SIGNAL_DBM, DEFAULT_WEAK_SIGNAL_DBM
-                        ),
-                    ): _number(MIN_WEAK_SIGNAL_DBM, MAX_WEAK_SIGNAL_DBM, "dBm"),
-                }
-            ),
-        )
+        watched = self.config_entry.data.get(CONF_SOURCE_KIND) == SOURCE_HA_DEVICE
+        schema: dict[vol.Marker, Any] = {}
+        if watched:
+            # Entities change when they change; there is nothing to poll.
+            schema[
+                vol.Required(
+                    CONF_FAMILY,
+                    default=options.get(CONF_FAMILY)
+                    or self.config_entry.data.get(CONF_FAMILY, Family.OTHER),
+                )
+            ] = SelectSelector(
+                SelectSelectorConfig(
+                    options=[family.value for family in Family],
+                    translation_key=CONF_FAMILY,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            )
+        else:
+            schema[
+                vol.Required(
+                    CONF_POLL_INTERVAL,
+                    default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
+                )
+            ] = _number(MIN_POLL_INTERVAL, MAX_POLL_INTERVAL, "s")
+        schema |= {
+            vol.Required(
+                CONF_GRACE_PERIOD,
+                default=options.get(CONF_GRACE_PERIOD, DEFAULT_GRACE_MINUTES),
+            ): _number(MIN_GRACE_MINUTES, MAX_GRACE_MINUTES, "min"),
+            vol.Optional(
+                CONF_POWER_SWITCH,
+                description={"suggested_value": options.get(CONF_POWER_SWITCH)},
+            ): EntitySelector(EntitySelectorConfig(domain=SWITCH_DOMAIN)),
+            vol.Required(
+                CONF_WEAK_SIGNAL_DBM,
+                default=options.get(CONF_WEAK_SIGNAL_DBM, DEFAULT_WEAK_SIGNAL_DBM),
+            ): _number(MIN_WEAK_SIGNAL_DBM, MAX_WEAK_SIGNAL_DBM, "dBm"),
+        }
+        return self.async_show_form(step_id="init", data_schema=vol.Schema(schema))

@@ -11,6 +11,10 @@ LOGGER = logging.getLogger(__package__)
 
 CONF_SOURCE_KIND: Final = "source"
 SOURCE_KASA: Final = "kasa"
+# A device another integration owns, read through its entities.
+SOURCE_HA_DEVICE: Final = "ha_device"
+CONF_DEVICE_ID: Final = "device_id"
+CONF_MAKER: Final = "maker"
 
 CONF_MODEL: Final = "model"
 CONF_FAMILY: Final = "family"
@@ -39,6 +43,10 @@ MAX_WEAK_SIGNAL_DBM: Final = -50
 
 # An offline device is polled less and less often, never less than this.
 MAX_OFFLINE_BACKOFF: Final = timedelta(minutes=5)
+
+# A device read through its entities is looked at again this often while
+# nothing changes, so that grace periods run out on time.
+WATCHED_DEVICE_RECHECK_INTERVAL: Final = timedelta(minutes=1)
 
 # While a device is dark, look for it at another address this often.
 MOVED_DEVICE_SEARCH_INTERVAL: Final = timedelta(minutes=10)

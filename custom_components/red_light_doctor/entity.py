@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.const import CONF_MAC
+from homeassistant.helpers.device import async_device_info_to_link_from_device_id
 from homeassistant.helpers.device_registry import (
     CONNECTION_NETWORK_MAC,
     DeviceInfo,
@@ -10,7 +11,7 @@ from homeassistant.helpers.device_registry import (
 )
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import CONF_MODEL
+from .const import CONF_DEVICE_ID, CONF_MODEL
 from .coordinator import RedLightDoctorCoordinator
 
 
@@ -24,9 +25,16 @@ class RedLightDoctorEntity(CoordinatorEntity[RedLightDoctorCoordinator]):
     _attr_has_entity_name = True
 
     def __init__(self, coordinator: RedLightDoctorCoordinator, key: str) -> None:
-        """Attach the entity to the watched device by its MAC address."""
+        """Attach the entity to the watched device."""
         super().__init__(coordinator)
         entry = coordinator.config_entry
+        if CONF_DEVICE_ID in entry.data:
+            # Another integration's device: our entities join its page.
+            self._attr_unique_id = f"{entry.unique_id}_{key}"
+            self._attr_device_info = async_device_info_to_link_from_device_id(
+                coordinator.hass, entry.data[CONF_DEVICE_ID]
+            )
+            return
         mac = format_mac(entry.data[CONF_MAC])
         self._attr_unique_id = f"{mac}_{key}"
         # The MAC as a connection merges this device with the one the core

@@ -9,6 +9,7 @@ from homeassistant.const import ATTR_DEVICE_ID, CONF_MAC
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
+from .const import CONF_DEVICE_ID
 from .coordinator import DeviceStatus, RedLightDoctorConfigEntry
 from .diagnosis import Finding
 from .texts import step_texts, summary
@@ -28,6 +29,9 @@ class FindingState(StrEnum):
 @callback
 def device_id_of(hass: HomeAssistant, entry: RedLightDoctorConfigEntry) -> str | None:
     """Return the id of the device page our entities sit on."""
+    if CONF_DEVICE_ID in entry.data:
+        device_id: str = entry.data[CONF_DEVICE_ID]
+        return device_id
     device = dr.async_get(hass).async_get_device(
         connections={(dr.CONNECTION_NETWORK_MAC, entry.data[CONF_MAC])}
     )
@@ -42,8 +46,8 @@ def describe(
     return {
         "cause": finding.cause.value,
         "severity": finding.severity.value,
-        "summary": summary(hass, finding, entry.title),
-        "steps": step_texts(hass, finding.steps),
+        "summary": summary(hass, finding, entry),
+        "steps": step_texts(hass, finding.steps, entry),
         "evidence": dict(finding.evidence),
         "since": finding.since.isoformat() if finding.since else None,
     }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import slugify
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOCS_URL, DOMAIN
 from .coordinator import RedLightDoctorConfigEntry, RedLightDoctorCoordinator
@@ -26,7 +28,16 @@ README_SECTION = {
     Cause.NO_CLOUD: "no-cloud-connection",
     Cause.FIRMWARE_UPDATE: "firmware-update",
     Cause.MOVING_ADDRESS: "changing-address",
+    Cause.WATCHED_DEVICE_REMOVED: "watched-device-removed",
 }
+HUB_OFFLINE_KEY = "offline_hub_offline"
+# Devices waiting on each offline hub's card: issue id -> entry id -> title.
+HUB_CARDS: HassKey[dict[str, dict[str, str]]] = HassKey(f"{DOMAIN}_hub_cards")
+
+
+def hub_issue_id(hub: str) -> str:
+    """Return the id of the card shared by every device behind one hub."""
+    return f"hub_offline_{slugify(hub)}"
 
 
 def issue_id(entry_id: str, cause: Cause) -> str:
@@ -43,6 +54,7 @@ class IssuePresenter:
         self.entry = entry
         self.coordinator: RedLightDoctorCoordinator = entry.runtime_data
         self._shown: set[Cause] = set()
+        self._hub_card: str | None = None
 
     async def async_start(self) -> None:
         """Present the current findings and every later change."""
@@ -54,7 +66,12 @@ class IssuePresenter:
     def async_sync(self) -> None:
         """Make the registry show exactly the current findings."""
         findings = self.coordinator.data.findings if self.coordinator.data else ()
-        current = {finding.cause: finding for finding in findings}
+        # Devices that are dark because their hub is share the hub's card.
+        behind_hub = next((f for f in findings if f.key == HUB_OFFLINE_KEY), None)
+        self._async_wait_on_hub(behind_hub)
+        current = {
+            finding.cause: finding for finding in findings if finding is not behind_hub
+        }
         for finding in current.values():
             self._async_show(finding)
         for cause in self._shown - current.keys():
@@ -74,17 +91,72 @@ class IssuePresenter:
             severity=SEVERITY[finding.severity],
             translation_key=finding.key,
             translation_placeholders={
-                **placeholders(finding, self.entry.title),
-                "steps": steps_markdown(self.hass, finding.steps),
+                **placeholders(finding, self.entry),
+                "steps": steps_markdown(self.hass, finding.steps, self.entry),
             },
             learn_more_url=f"{DOCS_URL}#{README_SECTION[finding.cause]}",
             data={"entry_id": self.entry.entry_id, "cause": finding.cause.value},
         )
 
     @callback
+    def _async_wait_on_hub(self, finding: Finding | None) -> None:
+        """Join the card of the hub this device waits on, or leave the old one."""
+        card = hub_issue_id(finding.evidence.get("hub", "")) if finding else None
+        cards = self.hass.data.setdefault(HUB_CARDS, {})
+        if self._hub_card is not None and self._hub_card != card:
+            waiting = cards.get(self._hub_card, {})
+            waiting.pop(self.entry.entry_id, None)
+            self._async_show_hub_card(self._hub_card, waiting, None)
+        self._hub_card = card
+        if card is not None and finding is not None:
+            waiting = cards.setdefault(card, {})
+            waiting[self.entry.entry_id] = self.entry.title
+            self._async_show_hub_card(card, waiting, finding)
+
+    @callback
+    def _async_show_hub_card(
+        self, card: str, waiting: dict[str, str], finding: Finding | None
+    ) -> None:
+        """Show one card for an offline hub, naming every device behind it."""
+        if not waiting:
+            self.hass.data[HUB_CARDS].pop(card, None)
+            ir.async_delete_issue(self.hass, DOMAIN, card)
+            return
+        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, card)
+        if finding is None and issue is None:
+            return
+        placeholders_now = (
+            {
+                **placeholders(finding, self.entry),
+                "steps": steps_markdown(self.hass, finding.steps, self.entry),
+            }
+            if finding is not None
+            else dict(issue.translation_placeholders or {})
+            if issue
+            else {}
+        )
+        first = min(waiting)
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            card,
+            is_fixable=True,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="hub_offline",
+            translation_placeholders={
+                **placeholders_now,
+                "devices": ", ".join(sorted(waiting.values())),
+            },
+            learn_more_url=f"{DOCS_URL}#hub-offline",
+            data={"entry_id": first, "cause": Cause.OFFLINE.value},
+        )
+
+    @callback
     def async_clear(self) -> None:
         """Remove every issue this entry may have raised."""
         async_delete_issues(self.hass, self.entry.entry_id)
+        self._async_wait_on_hub(None)
         self._shown.clear()
 
 

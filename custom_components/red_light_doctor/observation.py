@@ -18,6 +18,19 @@ class Failure(StrEnum):
     # that changes the login protocol.
     HANDSHAKE_REJECTED = "handshake_rejected"
     PROTOCOL = "protocol"
+    # The integration that owns the device shows all its entities unavailable.
+    UNAVAILABLE = "unavailable"
+    # The device another integration owned is no longer in Home Assistant.
+    REMOVED = "removed"
+
+
+class Reading(StrEnum):
+    """A kind of value a probe can read, beyond whether the device answers."""
+
+    SIGNAL = "signal"
+    POWER = "power"
+    RESTARTS = "restarts"
+    RESPONSE_TIME = "response_time"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +60,10 @@ class Observation:
     update_available: bool | None = None
     # Whether the smart plug that feeds the device is on, where one is named.
     power_switch_on: bool | None = None
+    # For a device that reaches the network through a hub (a Blink sync
+    # module): the hub's name, and whether the hub itself is online.
+    hub: str | None = None
+    hub_online: bool | None = None
 
     @classmethod
     def failed(cls, at: datetime, failure: Failure, address: str) -> Observation:

@@ -12,7 +12,6 @@ from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    CONF_MAC,
     CONF_PASSWORD,
     CONF_USERNAME,
     SERVICE_TURN_ON,
@@ -25,10 +24,10 @@ from kasa import Credentials
 import voluptuous as vol
 
 from .config_flow import CREDENTIALS_SCHEMA, LOGIN_ERRORS
-from .const import CONF_CONNECTION, CONF_MODEL, CONF_POWER_SWITCH
+from .const import CONF_POWER_SWITCH
 from .coordinator import RedLightDoctorCoordinator
 from .diagnosis import Cause, Finding, Fix, format_duration
-from .probe.kasa import KasaIdentity, ProbeError, async_login
+from .probe.kasa import ProbeError
 from .texts import placeholders, steps_markdown
 
 # A device takes a while to boot and join the Wi-Fi again.
@@ -154,23 +153,14 @@ class FindingFixFlow(RepairsFlow):
             return self.async_abort(reason="not_loaded")
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = coordinator.config_entry.data
-            saved = KasaIdentity(
-                host=coordinator.probe.host,
-                mac=data[CONF_MAC],
-                alias=coordinator.config_entry.title,
-                model=data.get(CONF_MODEL, ""),
-                connection=data[CONF_CONNECTION],
-            )
             credentials = Credentials(
                 user_input[CONF_USERNAME].strip(), user_input[CONF_PASSWORD]
             )
             try:
-                logged_in = await async_login(saved, credentials)
+                await coordinator.async_log_in(credentials)
             except ProbeError as err:
                 errors["base"] = LOGIN_ERRORS.get(err.failure, "cannot_connect")
             else:
-                await coordinator.async_use_login(logged_in)
                 if self._finding() is None:
                     return self.async_create_entry(data={})
                 errors["base"] = self._still_error()
@@ -178,6 +168,19 @@ class FindingFixFlow(RepairsFlow):
             step_id="new_credentials",
             data_schema=CREDENTIALS_SCHEMA,
             errors=errors,
+            description_placeholders={"device": self._title()},
+        )
+
+    async def async_step_remove_entry(
+        self, user_input: dict[str, Any] | None = None
+    ) -> FlowResult:
+        """Stop watching a device that is gone, once the user confirms."""
+        if user_input is not None:
+            await self.hass.config_entries.async_remove(self._entry_id)
+            return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="remove_entry",
+            data_schema=vol.Schema({}),
             description_placeholders={"device": self._title()},
         )
 
@@ -221,14 +224,12 @@ class FindingFixFlow(RepairsFlow):
     def _applies(self, fix: Fix) -> bool:
         coordinator = self._coordinator
         assert coordinator is not None
+        if not coordinator.supports(fix):
+            return False
         if fix is Fix.TURN_ON_POWER_SWITCH:
             return self._power_switch() is not None
         if fix is Fix.RESTART:
             return coordinator.history.online is True
-        if fix is Fix.INSTALL_FIRMWARE:
-            return coordinator.probe.smart and not coordinator.probe.camera
-        if fix is Fix.NEW_CREDENTIALS:
-            return CONF_CONNECTION in coordinator.config_entry.data
         return True
 
     def _power_switch(self) -> str | None:
@@ -246,8 +247,8 @@ class FindingFixFlow(RepairsFlow):
         assert coordinator is not None
         last_seen = coordinator.history.last_seen
         return {
-            **placeholders(finding, self._title()),
-            "steps": steps_markdown(self.hass, finding.steps),
+            **placeholders(finding, coordinator.config_entry),
+            "steps": steps_markdown(self.hass, finding.steps, coordinator.config_entry),
             "last_seen_ago": format_duration(dt_util.utcnow() - last_seen)
             if last_seen
             else "",
@@ -275,7 +276,7 @@ class FindingFixFlow(RepairsFlow):
         assert coordinator is not None
         reboots_before = len(coordinator.history.reboots)
         try:
-            await coordinator.probe.restart()
+            await coordinator.async_restart()
         except ProbeError:
             return Outcome.RESTART_FAILED
         # It may answer once more before it goes down: done when a reboot shows.

@@ -25,6 +25,7 @@ from .coordinator import RedLightDoctorConfigEntry, RedLightDoctorCoordinator
 from .diagnosis import Cause
 from .entity import RedLightDoctorEntity
 from .history import DAY
+from .observation import Reading
 
 PARALLEL_UPDATES = 0
 
@@ -35,6 +36,8 @@ DIAGNOSIS_OK = "ok"
 class RedLightDoctorSensorDescription(SensorEntityDescription):
     """Describes a sensor and where its value comes from."""
 
+    # The probe must be able to read this for the entity to exist.
+    reading: Reading | None = None
     value_fn: Callable[[RedLightDoctorCoordinator], str | int | float | datetime | None]
 
 
@@ -63,6 +66,7 @@ SENSORS: tuple[RedLightDoctorSensorDescription, ...] = (
     ),
     RedLightDoctorSensorDescription(
         key="signal_strength",
+        reading=Reading.SIGNAL,
         device_class=SensorDeviceClass.SIGNAL_STRENGTH,
         native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
         state_class=SensorStateClass.MEASUREMENT,
@@ -85,6 +89,7 @@ SENSORS: tuple[RedLightDoctorSensorDescription, ...] = (
     ),
     RedLightDoctorSensorDescription(
         key="response_time",
+        reading=Reading.RESPONSE_TIME,
         translation_key="response_time",
         entity_registry_enabled_default=False,
         device_class=SensorDeviceClass.DURATION,
@@ -95,6 +100,7 @@ SENSORS: tuple[RedLightDoctorSensorDescription, ...] = (
     ),
     RedLightDoctorSensorDescription(
         key="reboots",
+        reading=Reading.RESTARTS,
         translation_key="reboots",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
@@ -111,8 +117,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of a watched device."""
+    coordinator = entry.runtime_data
     async_add_entities(
-        RedLightDoctorSensor(entry.runtime_data, description) for description in SENSORS
+        RedLightDoctorSensor(coordinator, description)
+        for description in SENSORS
+        if description.reading is None or description.reading in coordinator.readings
     )
 
 

@@ -139,7 +139,11 @@ async def set_up(hass: HomeAssistant, control_port: int) -> dict[str, str]:
         device = await request(
             "GET", f"/devices/{quote(actor.alias)}", port=control_port
         )
-        answers = {"user": {"host": device["host"]}, **actor.forms}
+        answers = {
+            "user": {"next_step_id": "network"},
+            "network": {"host": device["host"]},
+            **actor.forms,
+        }
         entry = await hass.add_entry(answers)
         await hass.set_options(entry["entry_id"], OPTIONS)
         entries[actor.alias] = entry["entry_id"]

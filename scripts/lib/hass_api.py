@@ -207,7 +207,7 @@ class HomeAssistant:
         base = f"/api/config/config_entries/{kind}"
         result = await self.request("POST", base, start)
         answered = set()
-        while result.get("type") == "form":
+        while result.get("type") in ("form", "menu"):
             step = result["step_id"]
             if step in answered or step not in answers:
                 raise HassError(f"{kind} {start}: form {step!r}: {result}")
@@ -224,7 +224,8 @@ class HomeAssistant:
         """Add one of our entries through the config flow; return the entry.
 
         `answers` holds what to enter in each form the flow shows, by step id:
-        {"user": {"host": ...}}, and for a device that needs a login,
+        {"user": {"next_step_id": "network"}, "network": {"host": ...}}, and
+        for a device that needs a login,
         {"credentials": {"username": ..., "password": ...}} too.
         """
         result = await self._flow(

@@ -13,6 +13,10 @@ class Family(StrEnum):
 
     PLUG = "plug"
     TAPO_CAMERA = "tapo_camera"
+    KASA_CAMERA = "kasa_camera"
+    BLINK_CAMERA = "blink_camera"
+    # Any other device, read through the entities its own integration made.
+    OTHER = "other"
 
 
 class Cause(StrEnum):
@@ -29,6 +33,7 @@ class Cause(StrEnum):
     NO_CLOUD = "no_cloud"
     FIRMWARE_UPDATE = "firmware_update"
     MOVING_ADDRESS = "moving_address"
+    WATCHED_DEVICE_REMOVED = "watched_device_removed"
 
 
 class Severity(StrEnum):
@@ -47,6 +52,7 @@ class Explanation(StrEnum):
     WEAK_SIGNAL = "weak_signal"
     UNSTABLE_POWER = "unstable_power"
     POWERED = "powered"
+    HUB_OFFLINE = "hub_offline"
     UNKNOWN = "unknown"
 
 
@@ -88,6 +94,21 @@ class Step(StrEnum):
     READD_CAMERA = "readd_camera"
     CHARGE_BATTERY = "charge_battery"
     MOVE_CAMERA_CLOSER = "move_camera_closer"
+    READ_KASA_SPOT_LIGHT = "read_kasa_spot_light"
+    KASA_SPOT_2_4_GHZ = "kasa_spot_2_4_ghz"
+    RESTART_ROUTER_AFTER_POWER_CUT = "restart_router_after_power_cut"
+    RESTART_CAMERA = "restart_camera"
+    RESET_KASA_SPOT = "reset_kasa_spot"
+    CHECK_DEVICE_POWER = "check_device_power"
+    BLINK_RED_FLASH_ON_MOTION = "blink_red_flash_on_motion"
+    BLINK_REPLACE_BATTERIES = "blink_replace_batteries"
+    BLINK_MOVE_CLOSER_TO_SYNC_MODULE = "blink_move_closer_to_sync_module"
+    BLINK_CAMERA_POWER = "blink_camera_power"
+    BLINK_SYNC_MODULE_POWER = "blink_sync_module_power"
+    BLINK_SYNC_MODULE_NETWORK = "blink_sync_module_network"
+    BLINK_REJOIN_WIFI = "blink_rejoin_wifi"
+    REMOVE_ENTRY = "remove_entry"
+    CHECK_HUB = "check_hub"
 
 
 class Fix(StrEnum):
@@ -98,6 +119,7 @@ class Fix(StrEnum):
     INSTALL_FIRMWARE = "install_firmware"
     RESTART = "restart"
     TURN_ON_POWER_SWITCH = "turn_on_power_switch"
+    REMOVE_ENTRY = "remove_entry"
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,9 @@ def diagnose(
     """
     case = Case(history, fleet, settings, now, family, active)
     findings = [finding for rule in RULES if (finding := rule(case)) is not None]
+    if removed := [f for f in findings if f.cause is Cause.WATCHED_DEVICE_REMOVED]:
+        # Nothing else it said still matters once it is gone.
+        return tuple(removed)
     if any(finding.cause is Cause.OFFLINE for finding in findings):
         # While it is dark, what the device last said about itself is stale.
         findings = [f for f in findings if f.cause in SHOWN_WHILE_OFFLINE]
@@ -114,7 +117,7 @@ def device_is_offline(case: Case) -> Finding | None:
     if (
         not silent_past_the_grace_period(case)
         or since is None
-        or history.last_failure in LOGIN_FAILURES
+        or history.last_failure in NOT_SILENCE
     ):
         return None
     explanation = next(
@@ -129,6 +132,9 @@ def device_is_offline(case: Case) -> Finding | None:
         }
     elif explanation is Explanation.UNSTABLE_POWER:
         evidence["reboots"] = history.reboots_since(case.now - DAY)
+    elif explanation is Explanation.HUB_OFFLINE:
+        last = history.last_observation
+        evidence["hub"] = (last.hub if last else None) or ""
     elif explanation is Explanation.NETWORK_OUTAGE:
         evidence |= {
             "dropped": case.fleet.dropped_together_with(since, TOGETHER),
@@ -142,6 +148,12 @@ def many_devices_dropped_together(case: Case) -> bool:
     assert case.history.offline_since is not None
     together = case.fleet.dropped_together_with(case.history.offline_since, TOGETHER)
     return together >= DEVICES_FOR_NETWORK_OUTAGE and together * 2 >= case.fleet.watched
+
+
+def the_hub_it_depends_on_is_offline(case: Case) -> bool:
+    """The hub it reaches the network through, a Blink sync module, is offline."""
+    last = case.history.last_observation
+    return last is not None and last.hub_online is False
 
 
 def something_refuses_the_connection(case: Case) -> bool:
@@ -174,6 +186,7 @@ def it_has_power_and_still_stays_dark(case: Case) -> bool:
 
 OFFLINE_EXPLANATIONS: tuple[tuple[Explanation, Callable[[Case], bool]], ...] = (
     (Explanation.NETWORK_OUTAGE, many_devices_dropped_together),
+    (Explanation.HUB_OFFLINE, the_hub_it_depends_on_is_offline),
     (Explanation.POWER_SWITCH_OFF, its_smart_plug_is_switched_off),
     (Explanation.REFUSED, something_refuses_the_connection),
     (Explanation.WEAK_SIGNAL, signal_was_weak_before_it_dropped),
@@ -214,6 +227,23 @@ def login_protocol_changed(case: Case) -> Finding | None:
         Cause.LOGIN_PROTOCOL_CHANGED,
         Severity.ERROR,
         Cause.LOGIN_PROTOCOL_CHANGED,
+        case.history.offline_since,
+    )
+
+
+# Gone from Home Assistant.
+
+
+def watched_device_was_removed(case: Case) -> Finding | None:
+    """The device it watched through another integration is no longer there."""
+    last = case.history.last_observation
+    if last is None or last.failure is not Failure.REMOVED:
+        return None
+    return _finding(
+        case,
+        Cause.WATCHED_DEVICE_REMOVED,
+        Severity.WARNING,
+        Cause.WATCHED_DEVICE_REMOVED,
         case.history.offline_since,
     )
 
@@ -369,6 +399,7 @@ def address_keeps_changing(case: Case) -> Finding | None:
 
 
 RULES: tuple[Callable[[Case], Finding | None], ...] = (
+    watched_device_was_removed,
     device_is_offline,
     login_is_refused,
     login_protocol_changed,
@@ -386,6 +417,8 @@ CAUSE_ORDER = {cause: index for index, cause in enumerate(Cause)}
 # Reboots are history that stays true while dark; a stale signal or cloud
 # reading is not, and the offline card already names the weak signal.
 LOGIN_FAILURES = frozenset({Failure.AUTH, Failure.HANDSHAKE_REJECTED})
+# Failures that have their own finding instead of "offline".
+NOT_SILENCE = LOGIN_FAILURES | {Failure.REMOVED}
 SHOWN_WHILE_OFFLINE = frozenset(
     {Cause.OFFLINE, Cause.UNSTABLE_POWER, Cause.MOVING_ADDRESS}
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-import errno
 from pathlib import Path
 import time
 from typing import Any
@@ -29,6 +28,7 @@ from kasa import (
     UnsupportedDeviceError,
 )
 from kasa.device_factory import get_protocol
+from kasa.discover import DiscoveredRaw
 from kasa.iot import IotPlug
 from kasa.protocols import BaseProtocol
 from kasa.smart import SmartDevice
@@ -41,7 +41,9 @@ from ..const import (
     PROBE_TIMEOUT,
 )
 from ..diagnosis import Family
-from ..observation import Failure, Observation
+from ..observation import Failure, Observation, Reading
+from .errors import UNREACHABLE_ERRNOS, failure_of_os_error
+from .kasa_spot import kasa_spot_sysinfo
 
 # One request per poll: proof of life, relay, signal, on-time and cloud state.
 POLL_REQUEST: dict[str, Any] = {
@@ -69,13 +71,16 @@ SMART_PLUG_FAMILIES = frozenset(
         DeviceFamily.SmartTapoSwitch,
     }
 )
+PLUG_READINGS = frozenset(
+    {Reading.SIGNAL, Reading.POWER, Reading.RESTARTS, Reading.RESPONSE_TIME}
+)
+CAMERA_READINGS = frozenset({Reading.SIGNAL, Reading.RESPONSE_TIME})
 LOGIN_FAILURES = frozenset({Failure.AUTH, Failure.HANDSHAKE_REJECTED})
 SUPPORTED_TYPES = frozenset({"IOT.SMARTPLUGSWITCH"})
 SUPPORTED_DEVICE_TYPES = frozenset(
     {DeviceType.Plug, DeviceType.Strip, DeviceType.WallSwitch}
 )
 ARP_TABLE = Path("/proc/net/arp")
-UNREACHABLE_ERRNOS = frozenset({errno.EHOSTUNREACH, errno.EHOSTDOWN, errno.ENETUNREACH})
 
 
 class ProbeError(Exception):
@@ -184,6 +189,7 @@ class KasaProbe:
         self.device: Device = device_class(
             host, config=config, protocol=device_protocol
         )
+        self.readings = CAMERA_READINGS if self.camera else PLUG_READINGS
         self._request = (
             CAMERA_POLL_REQUEST
             if self.camera
@@ -313,10 +319,8 @@ def classify(error: BaseException) -> Failure:
         return Failure.HANDSHAKE_REJECTED
     cause: BaseException | None = error
     while cause is not None:
-        if isinstance(cause, TimeoutError):
-            return Failure.TIMEOUT
-        if isinstance(cause, ConnectionRefusedError):
-            return Failure.REFUSED
+        if isinstance(cause, TimeoutError | ConnectionRefusedError):
+            return failure_of_os_error(cause)
         if isinstance(cause, OSError) and cause.errno in UNREACHABLE_ERRNOS:
             return Failure.UNREACHABLE
         cause = cause.__cause__
@@ -446,9 +450,14 @@ def arp_addresses(mac: str, table: Path) -> list[str]:
 async def discover(targets: Iterable[str]) -> list[KasaIdentity]:
     """Return the supported Kasa devices that answer a broadcast on any target."""
     found: dict[str, KasaIdentity] = {}
+    cameras = KasaSpotCatcher()
     results = await asyncio.gather(
         *(
-            Discover.discover(target=target, discovery_timeout=DISCOVERY_TIMEOUT)
+            Discover.discover(
+                target=target,
+                discovery_timeout=DISCOVERY_TIMEOUT,
+                on_discovered_raw=cameras,
+            )
             for target in targets
         ),
         return_exceptions=True,
@@ -459,7 +468,39 @@ async def discover(targets: Iterable[str]) -> list[KasaIdentity]:
         for host, device in devices.items():
             if (identity := _identity_of(host, device)) is not None:
                 found[identity.mac] = identity
+    found |= {identity.mac: identity for identity in cameras.found.values()}
     return sorted(found.values(), key=lambda identity: identity.alias.lower())
+
+
+class KasaSpotCatcher:
+    """Keeps the Kasa Spot cameras among raw discovery replies.
+
+    python-kasa turns these cameras away as devices, so they are read from
+    the raw reply. Emptying that reply afterwards makes python-kasa drop it as
+    unreadable, which every version handles; 0.10.2 otherwise fails inside its
+    datagram handler with an error that reaches the event loop.
+    """
+
+    def __init__(self) -> None:
+        """Start with no camera seen."""
+        self.found: dict[str, KasaIdentity] = {}
+
+    def __call__(self, raw: DiscoveredRaw) -> None:
+        """Read one raw discovery reply."""
+        reply = raw["discovery_response"]
+        sysinfo = kasa_spot_sysinfo(reply)
+        if sysinfo is None:
+            return
+        host = raw["meta"]["ip"]
+        model = str(sysinfo["model"]).split("(", maxsplit=1)[0]
+        self.found[host] = KasaIdentity(
+            host=host,
+            mac=str(sysinfo["mac"]),
+            alias=str(sysinfo.get("alias") or model),
+            model=model,
+            family=Family.KASA_CAMERA,
+        )
+        reply.clear()
 
 
 def _identity_of(host: str, device: Device) -> KasaIdentity | None:
@@ -497,16 +538,26 @@ def stored_connection(config: DeviceConfig) -> dict[str, Any]:
     return stored
 
 
-async def async_discover_smart(host: str) -> KasaIdentity | None:
-    """Return a device that needs a login at a host, from its discovery answer."""
+async def async_discover_at(host: str) -> KasaIdentity | None:
+    """Return a device that answers discovery at a host but not the legacy port.
+
+    That is a device that needs a login, or a Kasa Spot camera. Raises
+    UnsupportedDeviceError for a device whose login python-kasa cannot do.
+    """
+    cameras = KasaSpotCatcher()
     try:
         device = await Discover.discover_single(
-            host, discovery_timeout=DISCOVERY_TIMEOUT, timeout=DEVICE_TIMEOUT
+            host,
+            discovery_timeout=DISCOVERY_TIMEOUT,
+            timeout=DEVICE_TIMEOUT,
+            on_discovered_raw=cameras,
         )
     except UnsupportedDeviceError:
         raise
     except (KasaException, TimeoutError):
-        return None
+        device = None
+    if cameras.found:
+        return next(iter(cameras.found.values()))
     if device is None:
         return None
     try:
@@ -515,6 +566,25 @@ async def async_discover_smart(host: str) -> KasaIdentity | None:
         await device.disconnect()
     # A legacy device that answers discovery but not its port stays an error.
     return identity if identity is not None and identity.needs_login else None
+
+
+async def async_asks_for_unsupported_login(host: str) -> bool:
+    """Return whether discovery at a host names a login python-kasa cannot do.
+
+    Firmware that moves a device to a newer login protocol (TPAP) says so in
+    discovery, while its old port stops answering.
+    """
+    try:
+        device = await Discover.discover_single(
+            host, discovery_timeout=DISCOVERY_TIMEOUT, timeout=DEVICE_TIMEOUT
+        )
+    except UnsupportedDeviceError:
+        return True
+    except (KasaException, TimeoutError):
+        return False
+    if device is not None:
+        await device.disconnect()
+    return False
 
 
 async def async_login(identity: KasaIdentity, credentials: Credentials) -> KasaIdentity:
