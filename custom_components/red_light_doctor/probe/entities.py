@@ -63,6 +63,8 @@ class Reader:
     device_class: str | None
     # The translation key and unique id, lower case, to match words against.
     words: str
+    # The device's main function (a plug's relay), not a setting or a feature.
+    primary: bool
 
 
 class WatchedDeviceProbe:
@@ -82,7 +84,7 @@ class WatchedDeviceProbe:
         found: set[Reading] = set()
         if any(_is_signal(reader) for reader in readers):
             found.add(Reading.SIGNAL)
-        if any(reader.domain == Platform.SWITCH for reader in readers):
+        if any(_is_relay(reader) for reader in readers):
             found.add(Reading.POWER)
         if any(_is_restart_counter(reader) for reader in readers):
             found.add(Reading.RESTARTS)
@@ -217,6 +219,7 @@ def _readers_of(hass: HomeAssistant, device_id: str) -> list[Reader]:
             domain=entry.domain,
             device_class=entry.device_class or entry.original_device_class,
             words=f"{entry.translation_key or ''} {entry.unique_id}".lower(),
+            primary=entry.entity_category is None and entry.translation_key is None,
         )
         for entry in er.async_entries_for_device(er.async_get(hass), device_id)
         if entry.platform != DOMAIN and not entry.disabled
@@ -272,7 +275,8 @@ def detect_family(hass: HomeAssistant, device: dr.DeviceEntry) -> Family:
         for entry_id in device.config_entries
         if (entry := hass.config_entries.async_get_entry(entry_id)) is not None
     }
-    platforms = {reader.domain for reader in _readers_of(hass, device.id)}
+    readers = _readers_of(hass, device.id)
+    platforms = {reader.domain for reader in readers}
     maker = (device.manufacturer or "").lower()
     model = (device.model or "").upper()
     if BLINK_DOMAIN in domains or maker == "blink":
@@ -282,7 +286,7 @@ def detect_family(hass: HomeAssistant, device: dr.DeviceEntry) -> Family:
             return Family.KASA_CAMERA
         if model.startswith("C") or Platform.CAMERA in platforms:
             return Family.TAPO_CAMERA
-    if Platform.SWITCH in platforms and Platform.CAMERA not in platforms:
+    if Platform.CAMERA not in platforms and any(map(_is_relay, readers)):
         return Family.PLUG
     return Family.OTHER
 
@@ -366,8 +370,12 @@ def _battery_low(reader: Reader, state: State) -> bool | None:
     return _on(state)
 
 
+def _is_relay(reader: Reader) -> bool:
+    return reader.domain == Platform.SWITCH and reader.primary
+
+
 def _switch_on(reader: Reader, state: State) -> bool | None:
-    return _on(state) if reader.domain == Platform.SWITCH else None
+    return _on(state) if _is_relay(reader) else None
 
 
 def _cloud_connected(reader: Reader, state: State) -> bool | None:
