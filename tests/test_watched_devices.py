@@ -16,6 +16,9 @@ from homeassistant.helpers import (
 )
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.red_light_doctor.const import CONF_DEVICE_ID, CONF_FAMILY, DOMAIN
@@ -238,15 +241,17 @@ async def test_a_weak_blink_signal_gets_a_card(
 
 async def test_an_offline_sync_module_gets_one_card_for_its_cameras(
     hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
     freezer: TickingDateTimeFactory,
     issue_registry: ir.IssueRegistry,
 ) -> None:
+    assert await async_setup_component(hass, "diagnostics", {})
     sync = await add_blink_sync_module(hass, "Home")
     front = await add_blink_camera(hass, "Front door", sync)
     garden = await add_blink_camera(hass, "Garden", sync)
     # A second account's module must not be blamed for these cameras.
     await add_blink_sync_module(hass, "Cabin")
-    await watch_device(hass, front)
+    front_entry = await watch_device(hass, front)
     await watch_device(hass, garden)
 
     before = [(device, go_dark(hass, device)) for device in (sync, front, garden)]
@@ -259,6 +264,9 @@ async def test_an_offline_sync_module_gets_one_card_for_its_cameras(
     assert issue.translation_placeholders["steps"].startswith(
         "1. Check that the sync module is plugged in"
     )
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, front_entry)
+    assert "blink Home" not in str(diagnostics)
+    assert "Front door" not in str(diagnostics)
 
     for device, states in before:
         come_back(hass, device, states)

@@ -21,6 +21,8 @@ TO_REDACT = {
     "alias",
     "credentials",
     "credentials_hash",
+    # The name of the hub (a Blink sync module) a device waits on.
+    "hub",
     "title",
 }
 

@@ -14,15 +14,13 @@ from .diagnosis import Family, Finding, Step
 
 TP_LINK = "TP-Link"
 TP_LINK_APPS = {Family.TAPO_CAMERA: "Tapo", Family.KASA_CAMERA: "Kasa"}
+CATEGORIES = ("issues", "steps")
 
 
 def family_of(entry: ConfigEntry) -> Family:
     """Return an entry's device family: as chosen in the options, or detected."""
     chosen = entry.options.get(CONF_FAMILY) or entry.data.get(CONF_FAMILY)
     return Family(str(chosen or Family.PLUG))
-
-
-CATEGORIES = ("issues", "steps")
 
 
 async def async_load_texts(hass: HomeAssistant) -> None:
