@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import TickingDateTimeFactory
-from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_DEVICE, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -15,11 +15,13 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.red_light_doctor.const import CONF_FAMILY, CONF_MODEL, DOMAIN
+from custom_components.red_light_doctor.const import CONF_FAMILY, CONF_MODEL
+from custom_components.red_light_doctor.probe.kasa_spot import kasa_spot_sysinfo
 from simulator import Simulator
 from simulator.kasaspot import SimulatedKasaSpotCamera
 
 from .conftest import advance, state_of
+from .test_config_flow import start
 from .test_repairs import RepairsClient, card
 from .test_tapo import add_through_the_flow
 
@@ -32,12 +34,7 @@ async def spot(simulator: Simulator) -> SimulatedKasaSpotCamera:
 async def test_a_kasa_spot_camera_is_found_by_discovery(
     hass: HomeAssistant, spot: SimulatedKasaSpotCamera
 ) -> None:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "network"}
-    )
+    result = await start(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"host": ""}
     )
@@ -110,3 +107,36 @@ async def test_a_dark_kasa_spot_camera_gets_the_kasa_spot_steps(
     await advance(hass, freezer, timedelta(minutes=5))
     assert card(issue_registry) is None
     assert state_of(hass, spot, "binary_sensor", "connectivity") == STATE_ON
+
+
+async def test_a_kasa_spot_camera_turning_connections_away_gets_the_address_steps(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    spot: SimulatedKasaSpotCamera,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    assert spot.host is not None
+    await add_through_the_flow(hass, spot.host)
+    await spot.refuse()
+    for _ in range(5):
+        await advance(hass, freezer, timedelta(minutes=2))
+    issue = card(issue_registry)
+    assert issue is not None
+    assert issue.translation_placeholders["steps"].startswith(
+        "1. Check in the router which device now holds this address"
+    )
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {},
+        {"system": {"get_sysinfo": "garbage"}},
+        {"system": {"get_sysinfo": {"system": {"type": "IOT.SMARTPLUGSWITCH"}}}},
+        {"system": {"get_sysinfo": {"system": {"type": "IOT.IPCAMERA", "mac": ""}}}},
+    ],
+)
+def test_a_discovery_reply_that_is_not_a_whole_kasa_spot_camera_is_ignored(
+    reply: dict[str, Any],
+) -> None:
+    assert kasa_spot_sysinfo(reply) is None

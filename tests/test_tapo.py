@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from freezegun.api import TickingDateTimeFactory
-from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import CONF_DEVICE, CONF_PASSWORD, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -25,6 +26,7 @@ from simulator import Simulator
 from simulator.smartdevice import DEFAULT_PASSWORD, DEFAULT_USERNAME, SmartPlug
 
 from .conftest import advance, state_of
+from .test_config_flow import start
 from .test_repairs import RepairsClient, card
 
 POLL = timedelta(seconds=30)
@@ -39,12 +41,7 @@ async def tapo(simulator: Simulator) -> SmartPlug:
 async def add_through_the_flow(
     hass: HomeAssistant, host: str, **login: str
 ) -> dict[str, Any]:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "network"}
-    )
+    result = await start(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"host": host}
     )
@@ -60,12 +57,7 @@ async def add_through_the_flow(
 async def test_a_tapo_plug_is_added_with_a_login_that_is_not_stored(
     hass: HomeAssistant, simulator: Simulator, tapo: SmartPlug
 ) -> None:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "network"}
-    )
+    result = await start(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"host": ""}
     )
@@ -205,50 +197,42 @@ async def test_a_changed_password_is_asked_for_again_by_home_assistant(
     assert state_of(hass, tapo, "binary_sensor", "connectivity") == STATE_ON
 
 
-async def test_a_rejected_handshake_gets_the_login_protocol_card(
+async def reject_the_handshake(tapo: SmartPlug, changed: bool) -> None:
+    await tapo.reject_handshake(changed)
+    if changed:
+        await tapo.expire_sessions()
+
+
+async def move_to_an_unsupported_login(tapo: SmartPlug, changed: bool) -> None:
+    # The old login port is gone, and discovery names the new login.
+    await tapo.set_discovery_encryption("TPAP" if changed else None)
+    await tapo.refuse(changed)
+
+
+@pytest.mark.parametrize(
+    "firmware_change", [reject_the_handshake, move_to_an_unsupported_login]
+)
+async def test_a_changed_login_protocol_gets_its_card(
     hass: HomeAssistant,
     freezer: TickingDateTimeFactory,
     tapo: SmartPlug,
     issue_registry: ir.IssueRegistry,
+    firmware_change: Callable[[SmartPlug, bool], Awaitable[None]],
 ) -> None:
     assert tapo.host is not None
     await add_through_the_flow(hass, tapo.host, **LOGIN)
-    await tapo.reject_handshake()
-    await tapo.expire_sessions()
-    for _ in range(5):
-        await advance(hass, freezer, timedelta(minutes=2))
-    issue = card(issue_registry)
-    assert issue is not None
-    assert issue.translation_key == "login_protocol_changed"
-    assert issue.translation_placeholders["steps"].startswith(
-        "1. In the Tapo app, open Me → Tapo Lab"
-    )
-
-    await tapo.reject_handshake(False)
-    await advance(hass, freezer, timedelta(minutes=5))
-    assert card(issue_registry) is None
-
-
-async def test_a_device_moved_to_an_unsupported_login_gets_the_login_protocol_card(
-    hass: HomeAssistant,
-    freezer: TickingDateTimeFactory,
-    tapo: SmartPlug,
-    issue_registry: ir.IssueRegistry,
-) -> None:
-    assert tapo.host is not None
-    await add_through_the_flow(hass, tapo.host, **LOGIN)
-    # New firmware: the old login port is gone, discovery names the new login.
-    await tapo.set_discovery_encryption("TPAP")
-    await tapo.refuse()
+    await firmware_change(tapo, True)
     for _ in range(5):
         await advance(hass, freezer, timedelta(minutes=2))
     issue = card(issue_registry)
     assert issue is not None
     assert issue.translation_key == "login_protocol_changed"
     assert issue.severity is ir.IssueSeverity.ERROR
+    assert issue.translation_placeholders["steps"].startswith(
+        "1. In the Tapo app, open Me → Tapo Lab"
+    )
 
-    await tapo.set_discovery_encryption(None)
-    await tapo.refuse(False)
+    await firmware_change(tapo, False)
     await advance(hass, freezer, timedelta(minutes=5))
     assert card(issue_registry) is None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import TickingDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER, ConfigEntry
@@ -15,6 +16,7 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -35,20 +37,26 @@ from .foreign_devices import (
     make_unavailable,
     set_state,
 )
+from .test_config_flow import start
 from .test_repairs import RepairsClient, card
 
 MINUTE = timedelta(minutes=1)
 
 
-async def watch_device(hass: HomeAssistant, device: ForeignDevice) -> ConfigEntry:
-    """Add a device through the flow's "already in Home Assistant" path."""
+async def pick_a_device(hass: HomeAssistant) -> dict[str, Any]:
+    """Open the flow at its "a device already in Home Assistant" step."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
     assert result["type"] is FlowResultType.MENU
-    result = await hass.config_entries.flow.async_configure(
+    return await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "ha_device"}
     )
+
+
+async def watch_device(hass: HomeAssistant, device: ForeignDevice) -> ConfigEntry:
+    """Add a device through the flow's "already in Home Assistant" path."""
+    result = await pick_a_device(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_DEVICE_ID: device.device_id}
     )
@@ -133,25 +141,14 @@ async def test_the_same_device_cannot_be_watched_twice_or_be_our_own(
 ) -> None:
     _, camera = blink
     entry = await watch_device(hass, camera)
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
+    result = await pick_a_device(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "ha_device"}
-    )
-    flow_id = result["flow_id"]
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_DEVICE_ID: camera.device_id}
+        result["flow_id"], {CONF_DEVICE_ID: camera.device_id}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "ha_device"}
-    )
+    result = await pick_a_device(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_DEVICE_ID: "no-such-device"}
     )
@@ -425,12 +422,7 @@ async def test_a_device_the_tplink_integration_has_is_watched_instead(
     core = await add_tplink_plug(
         hass, "Desk lamp", plug.mac, model="HS110", host=plug.host
     )
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "network"}
-    )
+    result = await start(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"host": plug.host}
     )
@@ -444,3 +436,96 @@ async def test_a_device_the_tplink_integration_has_is_watched_instead(
     # The TP-Link integration polls it; we never asked it anything.
     assert plug.request_count == 0
     assert plug.discovery_count == 0
+
+
+async def test_a_tplink_plug_is_read_from_the_tplink_integration(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    plug = await add_tplink_plug(
+        hass, "Kettle", "50:c7:bf:00:00:21", enable={"signal", "on_since"}, rssi=-62
+    )
+    entry = await watch_device(hass, plug)
+    assert entry.data[CONF_FAMILY] == "plug"
+    assert ours(hass, entry, "sensor", "signal_strength") == "-62"
+    assert ours(hass, entry, "sensor", "reboots") == "0"
+
+    # Its "on since" jumps forward while the relay stays on: it restarted.
+    set_state(hass, plug, "on_since", dt_util.utcnow().isoformat())
+    await wait(hass, freezer, 1)
+    assert ours(hass, entry, "sensor", "reboots") == "1"
+
+    set_state(hass, plug, "overheated", STATE_ON)
+    await wait(hass, freezer, 1)
+    assert cards(issue_registry)["overheated"].severity is ir.IssueSeverity.ERROR
+    set_state(hass, plug, "overheated", STATE_OFF)
+
+    set_state(hass, plug, "cloud", STATE_OFF)
+    await wait(hass, freezer, 5)
+    assert set(cards(issue_registry)) == {"no_cloud"}
+    set_state(hass, plug, "cloud", STATE_ON)
+    await wait(hass, freezer, 1)
+    assert cards(issue_registry) == {}
+
+
+async def test_a_tapo_camera_reporting_only_a_signal_level_gets_weak_wifi(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    camera = await add_tplink_tapo_camera(hass, "Shed", "5c:62:8b:00:00:22")
+    await watch_device(hass, camera)
+    for _ in range(10):
+        set_state(hass, camera, "signal_level", "1")
+        await wait(hass, freezer, 1)
+    issue = cards(issue_registry)["weak_wifi_level"]
+    assert issue.translation_placeholders["level"] == "1"
+
+
+async def test_a_blink_camera_reading_too_hot_counts_as_overheated(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    blink: tuple[ForeignDevice, ForeignDevice],
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    _, camera = blink
+    await watch_device(hass, camera)
+    # Blink reports Fahrenheit; 165 °F is 74 °C.
+    set_state(hass, camera, "temperature", "165", unit_of_measurement="°F")
+    await wait(hass, freezer, 1)
+    assert "overheated" in cards(issue_registry)
+
+    set_state(hass, camera, "temperature", "70", unit_of_measurement="°F")
+    await wait(hass, freezer, 1)
+    assert cards(issue_registry) == {}
+
+
+async def test_the_family_is_told_from_the_integration_and_model(
+    hass: HomeAssistant, blink: tuple[ForeignDevice, ForeignDevice]
+) -> None:
+    sync, _ = blink
+    spot = await add_tplink_plug(hass, "Nursery", "74:fe:ce:00:00:23", model="KC410S")
+    assert (await watch_device(hass, spot)).data[CONF_FAMILY] == "kasa_camera"
+    # A sync module films nothing: it is not a camera.
+    assert (await watch_device(hass, sync)).data[CONF_FAMILY] == "other"
+
+
+async def test_a_device_waits_on_the_parent_its_integration_names(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    gateway = await add_other_brand_plug(hass, "Gateway")
+    plug = await add_other_brand_plug(hass, "Pond pump")
+    dr.async_get(hass).async_update_device(
+        plug.device_id, via_device_id=gateway.device_id
+    )
+    await watch_device(hass, plug)
+    go_dark(hass, gateway)
+    go_dark(hass, plug)
+    await wait(hass, freezer, 5)
+
+    issue = cards(issue_registry)["hub_offline"]
+    assert issue.translation_placeholders["hub"] == "Gateway"
+    assert issue.translation_placeholders["devices"] == "Pond pump"
