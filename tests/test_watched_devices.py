@@ -108,6 +108,20 @@ def come_back(
         set_state(hass, device, role, state)
 
 
+async def hub_card_once_dark(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+    *devices: ForeignDevice,
+) -> tuple[str, str]:
+    """Take devices dark; return the hub card's hub and the devices it names."""
+    for device in devices:
+        go_dark(hass, device)
+    await wait(hass, freezer, 5)
+    placeholders = cards(issue_registry)["hub_offline"].translation_placeholders
+    return placeholders["hub"], placeholders["devices"]
+
+
 @pytest.fixture
 async def blink(hass: HomeAssistant) -> tuple[ForeignDevice, ForeignDevice]:
     """A Blink sync module and one battery camera behind it."""
@@ -284,13 +298,8 @@ async def test_cameras_of_two_sync_modules_wait_on_their_own(
     await watch_device(hass, front)
     await watch_device(hass, stable)
 
-    go_dark(hass, barn)
-    go_dark(hass, stable)
-    await wait(hass, freezer, 5)
-
-    issue = cards(issue_registry)["hub_offline"]
-    assert issue.translation_placeholders["hub"] == "blink Barn"
-    assert issue.translation_placeholders["devices"] == "Stable"
+    waiting = await hub_card_once_dark(hass, freezer, issue_registry, barn, stable)
+    assert waiting == ("blink Barn", "Stable")
     assert "offline" not in cards(issue_registry)
 
 
@@ -522,10 +531,5 @@ async def test_a_device_waits_on_the_parent_its_integration_names(
         plug.device_id, via_device_id=gateway.device_id
     )
     await watch_device(hass, plug)
-    go_dark(hass, gateway)
-    go_dark(hass, plug)
-    await wait(hass, freezer, 5)
-
-    issue = cards(issue_registry)["hub_offline"]
-    assert issue.translation_placeholders["hub"] == "Gateway"
-    assert issue.translation_placeholders["devices"] == "Pond pump"
+    waiting = await hub_card_once_dark(hass, freezer, issue_registry, gateway, plug)
+    assert waiting == ("Gateway", "Pond pump")
