@@ -41,6 +41,8 @@ from .test_config_flow import start
 from .test_repairs import RepairsClient, card
 
 MINUTE = timedelta(minutes=1)
+# A step only the Tapo camera's offline card gives.
+TAPO_CAMERA_STEP = "Tapo cameras join only 2.4 GHz networks"
 
 
 async def pick_a_device(hass: HomeAssistant) -> dict[str, Any]:
@@ -106,6 +108,18 @@ def come_back(
 ) -> None:
     for role, state in states.items():
         set_state(hass, device, role, state)
+
+
+async def offline_steps_once_dark(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+    device: ForeignDevice,
+) -> str:
+    """Take a device dark past the grace period; return its offline card's steps."""
+    go_dark(hass, device)
+    await wait(hass, freezer, 5)
+    return cards(issue_registry)["offline"].translation_placeholders["steps"]
 
 
 async def hub_card_once_dark(
@@ -334,11 +348,9 @@ async def test_another_brand_of_plug_gets_the_plug_steps(
     # Its relay is read from its switch.
     assert ours(hass, entry, "binary_sensor", "power") == STATE_ON
 
-    go_dark(hass, plug)
-    await wait(hass, freezer, 5)
-    issue = cards(issue_registry)["offline"]
-    steps = issue.translation_placeholders["steps"]
+    steps = await offline_steps_once_dark(hass, freezer, issue_registry, plug)
     assert steps.startswith("1. Check the power")
+    assert TAPO_CAMERA_STEP not in steps
     # Nothing sends the user to a Kasa or Tapo app for a Shelly plug.
     assert "Kasa" not in steps
     assert "Tapo" not in steps
@@ -361,10 +373,8 @@ async def test_a_tapo_camera_of_the_tplink_integration_gets_the_camera_steps(
     assert issue.translation_placeholders["battery"] == "9"
 
     set_state(hass, camera, "battery", "80")
-    go_dark(hass, camera)
-    await wait(hass, freezer, 5)
-    steps = cards(issue_registry)["offline"].translation_placeholders["steps"]
-    assert "2.4 GHz" in steps
+    steps = await offline_steps_once_dark(hass, freezer, issue_registry, camera)
+    assert TAPO_CAMERA_STEP in steps
 
 
 async def test_the_family_can_be_corrected_in_the_options(
@@ -383,10 +393,8 @@ async def test_the_family_can_be_corrected_in_the_options(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 
-    go_dark(hass, plug)
-    await wait(hass, freezer, 5)
-    steps = cards(issue_registry)["offline"].translation_placeholders["steps"]
-    assert "2.4 GHz" in steps
+    steps = await offline_steps_once_dark(hass, freezer, issue_registry, plug)
+    assert TAPO_CAMERA_STEP in steps
 
 
 async def test_a_removed_device_gets_a_card_that_removes_the_entry(

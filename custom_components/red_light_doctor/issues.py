@@ -123,18 +123,16 @@ class IssuePresenter:
             ir.async_delete_issue(self.hass, DOMAIN, card)
             return
         issue = ir.async_get(self.hass).async_get_issue(DOMAIN, card)
-        if finding is None and issue is None:
-            return
-        placeholders_now = (
-            {
+        if finding is not None:
+            placeholders_now = {
                 **placeholders(finding, self.entry),
                 "steps": steps_markdown(self.hass, finding.steps, self.entry),
             }
-            if finding is not None
-            else dict(issue.translation_placeholders or {})
-            if issue
-            else {}
-        )
+        elif issue is not None:
+            # A device left the card: keep the hub's wording, drop its name.
+            placeholders_now = dict(issue.translation_placeholders or {})
+        else:
+            return
         first = min(waiting)
         ir.async_create_issue(
             self.hass,
