@@ -1103,8 +1103,12 @@ async def add_other_brand_plug(
     - ``update``: ``update.<name>_firmware``, firmware, config;
       ``update_beta``: ``update.<name>_beta_firmware``, disabled by default.
 
-    The real plug also has energy, voltage, current, temperature, uptime,
-    cloud and restart entities, left out here.
+    - ``uptime``: ``sensor.<name>_uptime``, when it last started, diagnostic,
+      **disabled by default**; device class ``uptime`` where Home Assistant
+      has it (2026.10 on), ``timestamp`` on 2025.4.
+
+    The real plug also has energy, voltage, current, temperature, cloud and
+    restart entities, left out here.
     """
     if mac is None:
         mac = _mac(SHELLY, f"{len(hass.config_entries.async_entries(SHELLY))}/{name}")
@@ -1168,7 +1172,21 @@ async def add_other_brand_plug(
         )
 
     changelog = "https://shelly-api-docs.shelly.cloud/gen2/changelog/"
+    booted = (dt_util.utcnow() - timedelta(days=2)).isoformat()
     entities = [
+        _Entity(
+            role="uptime",
+            platform="sensor",
+            unique_id=f"{mac}-sys-uptime",
+            name=f"{name} uptime",
+            has_entity_name=False,
+            state=booted,
+            # Shelly moved its uptime sensor to the uptime device class when
+            # Home Assistant added it; 2025.4 registers a timestamp.
+            device_class=getattr(SensorDeviceClass, "UPTIME", "timestamp"),
+            entity_category=EntityCategory.DIAGNOSTIC,
+            enabled_by_default=False,
+        ),
         _Entity(
             role="switch",
             platform="switch",

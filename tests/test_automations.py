@@ -27,6 +27,7 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
+from custom_components.red_light_doctor.compat import devices_with_connection
 from custom_components.red_light_doctor.const import DOMAIN
 from custom_components.red_light_doctor.events import EVENT_FINDING
 from simulator import SimulatedPlug, Simulator
@@ -39,10 +40,9 @@ EVENT_ENTITY = "event.desk_lamp_findings"
 
 
 def device_of(hass: HomeAssistant, plug: SimulatedPlug) -> dr.DeviceEntry:
-    device = dr.async_get(hass).async_get_device(
-        connections={(dr.CONNECTION_NETWORK_MAC, dr.format_mac(plug.mac))}
+    (device,) = devices_with_connection(
+        hass, (dr.CONNECTION_NETWORK_MAC, dr.format_mac(plug.mac))
     )
-    assert device is not None
     return device
 
 

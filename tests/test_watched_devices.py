@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.red_light_doctor.compat import remove_entry_from_device
 from custom_components.red_light_doctor.const import CONF_DEVICE_ID, CONF_FAMILY, DOMAIN
 from simulator import SimulatedPlug
 
@@ -408,9 +409,7 @@ async def test_a_removed_device_gets_a_card_that_removes_the_entry(
     _, camera = blink
     entry = await watch_device(hass, camera)
     # What removing the Blink integration does to its devices.
-    dr.async_get(hass).async_update_device(
-        camera.device_id, remove_config_entry_id=camera.config_entry.entry_id
-    )
+    remove_entry_from_device(hass, camera.device_id, camera.config_entry.entry_id)
     await hass.async_block_till_done()
     await wait(hass, freezer, 1)
 

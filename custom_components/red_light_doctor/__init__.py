@@ -16,6 +16,7 @@ from .coordinator import (
 )
 from .events import async_fire_finding_events
 from .issues import IssuePresenter, async_delete_issues
+from .migration import async_follow_split_device, async_remove_empty_devices
 from .reauth import async_follow_login
 from .services import async_setup_services
 
@@ -37,6 +38,7 @@ async def async_setup_entry(
     A device that does not answer is what we are here to report, so setup
     never waits for it and never asks Home Assistant to retry.
     """
+    async_follow_split_device(hass, entry)
     coordinator: RedLightDoctorCoordinator
     if entry.data.get(CONF_SOURCE_KIND) == SOURCE_HA_DEVICE:
         watched = WatchedDeviceCoordinator(hass, entry)
@@ -61,9 +63,10 @@ async def async_setup_entry(
             lambda: async_follow_login(hass, entry, coordinator.data)
         )
     )
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_remove_empty_devices(hass, entry)
     return True
 
 
@@ -74,12 +77,19 @@ async def async_unload_entry(
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
-async def _async_options_updated(
+async def _async_entry_updated(
     hass: HomeAssistant, entry: RedLightDoctorConfigEntry
 ) -> None:
-    """Apply new options on the next poll, without a reload."""
+    """Apply new options at once; reload when a flow changed how to reach the device.
+
+    The coordinator writes some data itself (a device's new address, a login
+    mended from a card) and already uses it: that needs no reload.
+    """
     coordinator = entry.runtime_data
-    coordinator.apply_options()
+    if coordinator.follows(entry.data):
+        coordinator.apply_options()
+    else:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 async def async_remove_entry(

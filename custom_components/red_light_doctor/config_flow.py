@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import ipaddress
+import math
 import re
 from typing import Any
 
+from homeassistant.components import network
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.config_entries import (
     ConfigEntry,
@@ -22,7 +24,7 @@ from homeassistant.const import (
     CONF_USERNAME,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
     DeviceSelector,
@@ -40,8 +42,8 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.util.hass_dict import HassKey
 from kasa import Credentials, UnsupportedDeviceError
-import voluptuous as vol
 
+from .compat import device_by_id, maker_and_model, vol
 from .const import (
     CONF_CONNECTION,
     CONF_CREDENTIALS_HASH,
@@ -70,7 +72,12 @@ from .const import (
 from .coordinator import RedLightDoctorConfigEntry
 from .diagnosis import Family
 from .observation import Failure
-from .probe.entities import TPLINK_DOMAIN, detect_family, owned_by_others
+from .probe.entities import (
+    TPLINK_DOMAIN,
+    detect_family,
+    owned_by_others,
+    tplink_device_with_mac,
+)
 from .probe.kasa import (
     KasaIdentity,
     KasaProbe,
@@ -116,24 +123,14 @@ LOGIN_ERRORS = {
 LAST_GOOD_CREDENTIALS: HassKey[Credentials] = HassKey(f"{DOMAIN}_last_credentials")
 
 
-def device_name(device: dr.DeviceEntry) -> str:
+def device_name(hass: HomeAssistant, device: dr.DeviceEntry) -> str:
     """Return a device's name as the user sees it."""
-    return device.name_by_user or device.name or device.model or device.id
-
-
-def tplink_device_with_mac(hass: HomeAssistant, mac: str) -> dr.DeviceEntry | None:
-    """Return the core TP-Link integration's device for a MAC, if it has one."""
-    device = dr.async_get(hass).async_get_device(
-        connections={(dr.CONNECTION_NETWORK_MAC, format_mac(mac))}
+    return (
+        device.name_by_user
+        or device.name
+        or maker_and_model(hass, device)[1]
+        or device.id
     )
-    if device is None:
-        return None
-    owners = {
-        entry.domain
-        for entry_id in device.config_entries
-        if (entry := hass.config_entries.async_get_entry(entry_id)) is not None
-    }
-    return device if TPLINK_DOMAIN in owners else None
 
 
 def tplink_device_at_host(hass: HomeAssistant, host: str) -> dr.DeviceEntry | None:
@@ -169,6 +166,13 @@ def is_valid_host(host: str) -> bool:
     return True
 
 
+def username_only(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return what a login form may show again after an error: never the password."""
+    if not user_input or CONF_USERNAME not in user_input:
+        return {}
+    return {CONF_USERNAME: user_input[CONF_USERNAME]}
+
+
 class IdentifyError(Exception):
     """The device at a host could not be watched; `error` is the form's key."""
 
@@ -189,7 +193,8 @@ async def async_identify(host: str) -> KasaIdentity:
         # camera, says who it is in discovery.
         if (found := await _async_discover_at(host)) is not None:
             return found
-        raise IdentifyError(FAILURE_ERRORS[err.failure], {"host": host}) from err
+        error = FAILURE_ERRORS.get(err.failure, "cannot_connect")
+        raise IdentifyError(error, {"host": host}) from err
     except UnsupportedDevice as err:
         raise IdentifyError(
             "unsupported_device", {"host": host, "model": err.model}
@@ -205,12 +210,42 @@ async def _async_discover_at(host: str) -> KasaIdentity | None:
         raise IdentifyError("unsupported_login", {"host": host}) from err
 
 
+async def async_is_network_address(hass: HomeAssistant, host: str) -> bool:
+    """Return whether an address names a whole network rather than one device.
+
+    A broadcast is answered by whichever device answers first, so it must
+    never become the address an entry watches.
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if address.is_multicast or address.is_unspecified or address.is_reserved:
+        return True
+    broadcasts = await network.async_get_ipv4_broadcast_addresses(hass)
+    if address in broadcasts:
+        return True
+    for adapter in await network.async_get_adapters(hass):
+        for ipv4 in adapter["ipv4"]:
+            subnet = ipaddress.ip_network(
+                f"{ipv4['address']}/{ipv4['network_prefix']}", strict=False
+            )
+            if subnet.prefixlen < 31 and address in (
+                subnet.network_address,
+                subnet.broadcast_address,
+            ):
+                return True
+    return False
+
+
 async def async_check_host(
-    host: str,
+    hass: HomeAssistant, host: str
 ) -> tuple[KasaIdentity | None, dict[str, str], dict[str, str]]:
     """Return who answers at a host, or the form's errors and placeholders."""
     if not is_valid_host(host):
         return None, {CONF_HOST: "invalid_host"}, {"host": ""}
+    if await async_is_network_address(hass, host):
+        return None, {CONF_HOST: "not_a_host"}, {"host": host}
     try:
         return await async_identify(host), {}, {}
     except IdentifyError as err:
@@ -258,7 +293,7 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
             if (owned := tplink_device_at_host(self.hass, host)) is not None:
                 self._owned = owned
                 return await self.async_step_watch_instead()
-            identity, errors, placeholders = await async_check_host(host)
+            identity, errors, placeholders = await async_check_host(self.hass, host)
             if identity is not None:
                 return await self._async_create_entry(identity)
         return self.async_show_form(
@@ -358,7 +393,7 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="credentials",
             data_schema=self.add_suggested_values_to_schema(
-                CREDENTIALS_SCHEMA, user_input or suggested
+                CREDENTIALS_SCHEMA, username_only(user_input) or suggested
             ),
             errors=errors,
             description_placeholders={"model": identity.model, "host": identity.host},
@@ -375,7 +410,7 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="watch_instead",
             data_schema=vol.Schema({}),
-            description_placeholders={"name": device_name(device)},
+            description_placeholders={"name": device_name(self.hass, device)},
         )
 
     async def async_step_ha_device(
@@ -384,8 +419,7 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
         """Pick a device another integration already brings to Home Assistant."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            registry = dr.async_get(self.hass)
-            device = registry.async_get(user_input[CONF_DEVICE_ID])
+            device = device_by_id(self.hass, user_input[CONF_DEVICE_ID])
             if device is None:
                 errors[CONF_DEVICE_ID] = "device_not_found"
             elif not owned_by_others(self.hass, device):
@@ -405,14 +439,15 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
         # A watched device keeps its id for life; the flow may have set a MAC.
         await self.async_set_unique_id(device.id, raise_on_progress=False)
         self._abort_if_unique_id_configured()
+        maker, model = maker_and_model(self.hass, device)
         return self.async_create_entry(
-            title=device_name(device),
+            title=device_name(self.hass, device),
             data={
                 CONF_SOURCE_KIND: SOURCE_HA_DEVICE,
                 CONF_DEVICE_ID: device.id,
                 CONF_FAMILY: detect_family(self.hass, device),
-                CONF_MAKER: device.manufacturer or "",
-                CONF_MODEL: device.model or "",
+                CONF_MAKER: maker,
+                CONF_MODEL: model,
             },
         )
 
@@ -438,17 +473,20 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = LOGIN_ERRORS.get(err.failure, "cannot_connect")
             else:
                 self.hass.data[LAST_GOOD_CREDENTIALS] = credentials
-                return self.async_update_reload_and_abort(
+                # The entry's update listener reloads it with the new login.
+                self.hass.config_entries.async_update_entry(
                     entry,
-                    data_updates={
+                    data={
+                        **entry.data,
                         CONF_CONNECTION: logged_in.connection,
                         CONF_CREDENTIALS_HASH: logged_in.credentials_hash,
                     },
                 )
+                return self.async_abort(reason="reauth_successful")
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=self.add_suggested_values_to_schema(
-                CREDENTIALS_SCHEMA, user_input
+                CREDENTIALS_SCHEMA, username_only(user_input)
             ),
             errors=errors,
             description_placeholders={"device": entry.title},
@@ -459,18 +497,30 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Point the entry at the device's new address."""
         entry = self._get_reconfigure_entry()
+        if CONF_HOST not in entry.data:
+            # Read through another integration's entities: no address to change.
+            return self.async_abort(
+                reason="nothing_to_reconfigure",
+                description_placeholders={"device": entry.title},
+            )
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {"host": ""}
         if user_input is not None:
             identity, errors, placeholders = await async_check_host(
-                user_input[CONF_HOST].strip()
+                self.hass, user_input[CONF_HOST].strip()
             )
             if identity is not None:
-                await self.async_set_unique_id(format_mac(identity.mac))
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_HOST: identity.host}
+                # Another flow may be adding the same device meanwhile; this
+                # entry already owns it, so that is no reason to stop.
+                await self.async_set_unique_id(
+                    format_mac(identity.mac), raise_on_progress=False
                 )
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                # The entry's update listener reloads it at the new address.
+                self.hass.config_entries.async_update_entry(
+                    entry, data={**entry.data, CONF_HOST: identity.host}
+                )
+                return self.async_abort(reason="reconfigure_successful")
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
@@ -501,13 +551,11 @@ class RedLightDoctorOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show the thresholds, and the family of a device read through entities."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(
-                data={
-                    key: value if key in TEXT_OPTIONS else int(value)
-                    for key, value in user_input.items()
-                }
-            )
+            checked, errors = self._checked(user_input)
+            if not errors:
+                return self.async_create_entry(data=checked)
         options = self.config_entry.options
         watched = self.config_entry.data.get(CONF_SOURCE_KIND) == SOURCE_HA_DEVICE
         schema: dict[vol.Marker, Any] = {}
@@ -547,4 +595,32 @@ class RedLightDoctorOptionsFlow(OptionsFlow):
                 default=options.get(CONF_WEAK_SIGNAL_DBM, DEFAULT_WEAK_SIGNAL_DBM),
             ): _number(MIN_WEAK_SIGNAL_DBM, MAX_WEAK_SIGNAL_DBM, "dBm"),
         }
-        return self.async_show_form(step_id="init", data_schema=vol.Schema(schema))
+        return self.async_show_form(
+            step_id="init", data_schema=vol.Schema(schema), errors=errors
+        )
+
+    def _checked(
+        self, user_input: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """Return the options as stored, or the errors that keep them from it.
+
+        The number fields let "nan" through, and the switch field an entity's
+        registry id, which must become the entity id it stands for.
+        """
+        options: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for key, value in user_input.items():
+            if key == CONF_POWER_SWITCH:
+                try:
+                    options[key] = er.async_validate_entity_id(
+                        er.async_get(self.hass), value
+                    )
+                except vol.Invalid:
+                    errors[key] = "unknown_switch"
+            elif key in TEXT_OPTIONS:
+                options[key] = value
+            elif isinstance(value, int | float) and math.isfinite(value):
+                options[key] = int(value)
+            else:
+                errors[key] = "not_a_number"
+        return options, errors

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_MAC
@@ -114,6 +116,21 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
             update_interval=update_interval,
         )
         self.history = History()
+        # The entry data this coordinator was built from or wrote itself; any
+        # other change (a reauth, a reconfigure) needs a reload to take effect.
+        self._data_in_use = dict(entry.data)
+
+    def follows(self, data: Mapping[str, Any]) -> bool:
+        """Return whether the coordinator already uses this entry data."""
+        return dict(data) == self._data_in_use
+
+    @callback
+    def _async_update_entry_data(self, **changes: Any) -> None:
+        """Change the entry's data to what the coordinator now uses."""
+        self._data_in_use = {**self.config_entry.data, **changes}
+        self.hass.config_entries.async_update_entry(
+            self.config_entry, data=self._data_in_use
+        )
 
     @property
     def family(self) -> Family:
@@ -277,9 +294,7 @@ class KasaCoordinator(RedLightDoctorCoordinator):
         )
         await self.probe.close()
         self.probe = self._probe_at(host)
-        self.hass.config_entries.async_update_entry(
-            self.config_entry, data={**self.config_entry.data, CONF_HOST: host}
-        )
+        self._async_update_entry_data(**{CONF_HOST: host})
         return await self.probe.poll()
 
     def _probe_at(self, host: str) -> KasaProbe | KasaSpotProbe:
@@ -304,13 +319,11 @@ class KasaCoordinator(RedLightDoctorCoordinator):
 
     async def _async_use_login(self, identity: KasaIdentity) -> None:
         """Keep a login that the device accepted, and poll with it at once."""
-        self.hass.config_entries.async_update_entry(
-            self.config_entry,
-            data={
-                **self.config_entry.data,
+        self._async_update_entry_data(
+            **{
                 CONF_CONNECTION: identity.connection,
                 CONF_CREDENTIALS_HASH: identity.credentials_hash,
-            },
+            }
         )
         await self.probe.close()
         self.probe = self._probe_at(self.probe.host)

@@ -15,7 +15,7 @@ from homeassistant.const import (
     CONF_TYPE,
 )
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
@@ -23,8 +23,8 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
-import voluptuous as vol
 
+from .compat import vol
 from .const import DOMAIN
 from .diagnosis import Cause
 from .event import CAME_ONLINE, PROBLEM_CLEARED, PROBLEM_DETECTED, WENT_OFFLINE
@@ -58,12 +58,14 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 async def async_get_triggers(
     hass: HomeAssistant, device_id: str
 ) -> list[dict[str, Any]]:
-    """Return the triggers of one of our devices."""
-    device = dr.async_get(hass).async_get(device_id)
-    if device is None or not any(
-        (entry := hass.config_entries.async_get_entry(entry_id)) is not None
-        and entry.domain == DOMAIN
-        for entry_id in device.config_entries
+    """Return the triggers of a device that our entities watch.
+
+    The device may be another integration's (Blink, core TP-Link): ours are
+    the entities on its page, not the device itself.
+    """
+    if not any(
+        entity.platform == DOMAIN
+        for entity in er.async_entries_for_device(er.async_get(hass), device_id)
     ):
         return []
     return [

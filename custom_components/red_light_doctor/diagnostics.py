@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_MAC, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
@@ -30,16 +31,25 @@ TO_REDACT = {
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: RedLightDoctorConfigEntry
 ) -> dict[str, Any]:
-    """Return the entry's settings, history and findings."""
+    """Return the entry's settings, history and findings.
+
+    A disabled or unloaded entry has nothing but its settings to tell.
+    """
+    settings: dict[str, Any] = {
+        "entry": {
+            "title": entry.title,
+            "data": dict(entry.data),
+            "options": dict(entry.options),
+            "state": entry.state.value,
+        }
+    }
+    if entry.state is not ConfigEntryState.LOADED:
+        return async_redact_data(settings, TO_REDACT)
     coordinator = entry.runtime_data
     status = coordinator.data
     return async_redact_data(
         {
-            "entry": {
-                "title": entry.title,
-                "data": dict(entry.data),
-                "options": dict(entry.options),
-            },
+            **settings,
             "family": coordinator.family,
             "last_observation": {
                 **asdict(status.observation),

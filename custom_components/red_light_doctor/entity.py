@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from homeassistant.const import CONF_MAC
-from homeassistant.helpers.device import async_device_info_to_link_from_device_id
 from homeassistant.helpers.device_registry import (
     CONNECTION_NETWORK_MAC,
     DeviceInfo,
@@ -11,8 +10,10 @@ from homeassistant.helpers.device_registry import (
 )
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .compat import link_to_device
 from .const import CONF_DEVICE_ID, CONF_MODEL
 from .coordinator import RedLightDoctorCoordinator
+from .probe.entities import tplink_device_with_mac
 
 
 class RedLightDoctorEntity(CoordinatorEntity[RedLightDoctorCoordinator]):
@@ -28,17 +29,18 @@ class RedLightDoctorEntity(CoordinatorEntity[RedLightDoctorCoordinator]):
         """Attach the entity to the watched device."""
         super().__init__(coordinator)
         entry = coordinator.config_entry
+        hass = coordinator.hass
         if CONF_DEVICE_ID in entry.data:
             # Another integration's device: our entities join its page.
             self._attr_unique_id = f"{entry.unique_id}_{key}"
-            self._attr_device_info = async_device_info_to_link_from_device_id(
-                coordinator.hass, entry.data[CONF_DEVICE_ID]
-            )
+            link_to_device(self, hass, entry.data[CONF_DEVICE_ID])
             return
         mac = format_mac(entry.data[CONF_MAC])
         self._attr_unique_id = f"{mac}_{key}"
-        # The MAC as a connection merges this device with the one the core
-        # TP-Link integration registers for the same plug.
+        if (shared := tplink_device_with_mac(hass, mac)) is not None:
+            # The core TP-Link integration shows the same plug: one page for both.
+            link_to_device(self, hass, shared.id)
+            return
         self._attr_device_info = DeviceInfo(
             connections={(CONNECTION_NETWORK_MAC, mac)},
             manufacturer="TP-Link",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Final
 
-from homeassistant.const import ATTR_DEVICE_ID, CONF_MAC
+from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 
 from .const import CONF_DEVICE_ID
 from .coordinator import DeviceStatus, RedLightDoctorConfigEntry
@@ -28,14 +28,24 @@ class FindingState(StrEnum):
 
 @callback
 def device_id_of(hass: HomeAssistant, entry: RedLightDoctorConfigEntry) -> str | None:
-    """Return the id of the device page our entities sit on."""
+    """Return the id of the device page our entities sit on.
+
+    Asked of our own entities, which know it on every Home Assistant release,
+    whether the page is ours, the core TP-Link integration's or another's.
+    """
     if CONF_DEVICE_ID in entry.data:
         device_id: str = entry.data[CONF_DEVICE_ID]
         return device_id
-    device = dr.async_get(hass).async_get_device(
-        connections={(dr.CONNECTION_NETWORK_MAC, entry.data[CONF_MAC])}
+    return next(
+        (
+            entity.device_id
+            for entity in er.async_entries_for_config_entry(
+                er.async_get(hass), entry.entry_id
+            )
+            if entity.device_id is not None
+        ),
+        None,
     )
-    return device.id if device else None
 
 
 @callback

@@ -7,6 +7,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import slugify
 from homeassistant.util.hass_dict import HassKey
 
+from .compat import issue_owner
 from .const import DOCS_URL, DOMAIN
 from .coordinator import RedLightDoctorConfigEntry, RedLightDoctorCoordinator
 from .diagnosis import Cause, Finding, Severity
@@ -96,6 +97,7 @@ class IssuePresenter:
             },
             learn_more_url=f"{DOCS_URL}#{README_SECTION[finding.cause]}",
             data={"entry_id": self.entry.entry_id, "cause": finding.cause.value},
+            **issue_owner(self.entry.entry_id),
         )
 
     @callback

@@ -17,12 +17,11 @@ from homeassistant.const import (
     SERVICE_TURN_ON,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 from kasa import Credentials
-import voluptuous as vol
 
+from .compat import FixFlowResult, vol
 from .config_flow import CREDENTIALS_SCHEMA, LOGIN_ERRORS
 from .const import CONF_POWER_SWITCH
 from .coordinator import RedLightDoctorCoordinator
@@ -90,7 +89,7 @@ class FindingFixFlow(RepairsFlow):
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FixFlowResult:
         """Offer the fixes that apply, or go straight to checking again."""
         if self._coordinator is None:
             return self.async_abort(reason="not_loaded")
@@ -107,7 +106,7 @@ class FindingFixFlow(RepairsFlow):
 
     async def async_step_check_again(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FixFlowResult:
         """Show the evidence and steps; on submit, poll and diagnose right away."""
         errors: dict[str, str] = {}
         coordinator = self._coordinator
@@ -122,31 +121,31 @@ class FindingFixFlow(RepairsFlow):
 
     async def async_step_find_device(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FixFlowResult:
         """Look for the device at another address, and follow it there."""
         return self._run(Fix.FIND_DEVICE, self._find_device)
 
     async def async_step_restart(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FixFlowResult:
         """Reboot the device and wait for it to answer again."""
         return self._run(Fix.RESTART, self._restart)
 
     async def async_step_turn_on_power_switch(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FixFlowResult:
         """Switch on the smart plug that feeds the device and wait for it."""
         return self._run(Fix.TURN_ON_POWER_SWITCH, self._turn_on_power_switch)
 
     async def async_step_install_firmware(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FixFlowResult:
         """Install the offered firmware and wait for the device to run it."""
         return self._run(Fix.INSTALL_FIRMWARE, self._install_firmware)
 
     async def async_step_new_credentials(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FixFlowResult:
         """Ask for the account the device now accepts, and try it live."""
         coordinator = self._coordinator
         if coordinator is None:
@@ -173,7 +172,7 @@ class FindingFixFlow(RepairsFlow):
 
     async def async_step_remove_entry(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FixFlowResult:
         """Stop watching a device that is gone, once the user confirms."""
         if user_input is not None:
             await self.hass.config_entries.async_remove(self._entry_id)
@@ -186,8 +185,10 @@ class FindingFixFlow(RepairsFlow):
 
     async def async_step_result(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FixFlowResult:
         """Close the card if the fix worked; otherwise say what went wrong."""
+        if self._coordinator is None:
+            return self.async_abort(reason="not_loaded")
         if self._finding() is None:
             return self.async_create_entry(data={})
         outcome = self._outcome
@@ -196,10 +197,15 @@ class FindingFixFlow(RepairsFlow):
 
     def _run(
         self, fix: Fix, work: Callable[[], Coroutine[Any, Any, Outcome]]
-    ) -> FlowResult:
+    ) -> FixFlowResult:
+        coordinator = self._coordinator
         if self._task is None:
-            self._task = self.hass.async_create_task(
-                work(), f"red_light_doctor fix {fix}"
+            if coordinator is None:
+                return self.async_abort(reason="not_loaded")
+            # The entry's own work: cancelled when the entry unloads or Home
+            # Assistant stops, instead of outliving the device it fixes.
+            self._task = coordinator.config_entry.async_create_background_task(
+                self.hass, work(), f"red_light_doctor fix {fix}"
             )
         if not self._task.done():
             return self.async_show_progress(
@@ -208,11 +214,12 @@ class FindingFixFlow(RepairsFlow):
                 progress_task=self._task,
                 description_placeholders={"device": self._title()},
             )
-        self._outcome = self._task.result()
-        self._task = None
+        task, self._task = self._task, None
+        # Cancelled with its entry: the result step says the entry is gone.
+        self._outcome = None if task.cancelled() else task.result()
         return self.async_show_progress_done(next_step_id="result")
 
-    def _show_check_again(self, errors: dict[str, str]) -> FlowResult:
+    def _show_check_again(self, errors: dict[str, str]) -> FixFlowResult:
         finding = self._finding()
         return self.async_show_form(
             step_id="check_again",

@@ -20,8 +20,8 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.service import async_extract_config_entry_ids
 
+from .compat import async_targeted_entry_ids
 from .const import DOMAIN
 from .coordinator import RedLightDoctorConfigEntry
 from .events import describe, device_id_of
@@ -85,7 +85,7 @@ async def _async_targeted_entries(
     )
     if not _names_a_target(call):
         return loaded
-    referenced = await async_extract_config_entry_ids(hass, call)
+    referenced = await async_targeted_entry_ids(call)
     targeted = [entry for entry in loaded if entry.entry_id in referenced]
     if not targeted:
         raise ServiceValidationError(

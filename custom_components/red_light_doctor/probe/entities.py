@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import (
     ATTR_DEVICE_CLASS,
@@ -32,6 +31,14 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_conversion import TemperatureConverter
 
+from ..compat import (
+    BinarySensorDeviceClass,
+    device_by_id,
+    devices_with_connection,
+    maker_and_model,
+    owning_entry_ids,
+    parent_device_id,
+)
 from ..const import DOMAIN
 from ..diagnosis import Family
 from ..observation import Failure, Observation, Reading
@@ -46,6 +53,12 @@ DECIBEL_UNITS = (SIGNAL_STRENGTH_DECIBELS_MILLIWATT, SIGNAL_STRENGTH_DECIBELS)
 RESTART_COUNTER_WORDS = ("on_since", "uptime", "boot", "last_restart")
 OVERHEAT_WORDS = ("overheat", "overload", "over_temperature")
 CLOUD_WORDS = ("cloud",)
+# Home Assistant 2026.11's sensor device class for the moment a device last
+# started (Shelly, WLED, ESPHome, Matter); the string, as 2025.4 lacks the enum.
+UPTIME_DEVICE_CLASS = "uptime"
+POINT_IN_TIME_DEVICE_CLASSES = frozenset(
+    {SensorDeviceClass.TIMESTAMP, UPTIME_DEVICE_CLASS}
+)
 SECONDS_PER_UNIT: dict[str, int] = {
     UnitOfTime.SECONDS: 1,
     UnitOfTime.MINUTES: 60,
@@ -97,7 +110,7 @@ class WatchedDeviceProbe:
         Our own entities keep a device in the registry after its integration
         removed it, so a device only we still hold counts as removed.
         """
-        device = dr.async_get(self.hass).async_get(self.device_id)
+        device = device_by_id(self.hass, self.device_id)
         if device is None or not owned_by_others(self.hass, device):
             return None
         return device
@@ -172,14 +185,14 @@ class WatchedDeviceProbe:
         if device is None:
             return []
         registry = dr.async_get(self.hass)
-        parent = registry.async_get(device.via_device_id or "")
+        parent = device_by_id(self.hass, parent_device_id(device) or "")
         if parent is not None:
             return [parent]
         if detect_family(self.hass, device) is not Family.BLINK_CAMERA:
             return []
         sync_modules = [
             other
-            for entry_id in device.config_entries
+            for entry_id in owning_entry_ids(device)
             for other in dr.async_entries_for_config_entry(registry, entry_id)
             if other.id != device.id and is_blink_sync_module(self.hass, other)
         ]
@@ -192,7 +205,7 @@ class WatchedDeviceProbe:
             self._hub_id = serving[0].id
         elif len(sync_modules) == 1:
             self._hub_id = sync_modules[0].id
-        remembered = registry.async_get(self._hub_id or "")
+        remembered = device_by_id(self.hass, self._hub_id or "")
         return [] if remembered is None else [remembered]
 
     @callback
@@ -253,12 +266,30 @@ def _serves(
     )
 
 
+def owning_domains(hass: HomeAssistant, device: dr.DeviceEntry) -> set[str]:
+    """Return the integrations that bring a device to Home Assistant."""
+    return {
+        entry.domain
+        for entry_id in owning_entry_ids(device)
+        if (entry := hass.config_entries.async_get_entry(entry_id)) is not None
+    }
+
+
 def owned_by_others(hass: HomeAssistant, device: dr.DeviceEntry) -> bool:
     """Return whether another integration brings this device to Home Assistant."""
-    return any(
-        entry.domain != DOMAIN
-        for entry_id in device.config_entries
-        if (entry := hass.config_entries.async_get_entry(entry_id)) is not None
+    return bool(owning_domains(hass, device) - {DOMAIN})
+
+
+def tplink_device_with_mac(hass: HomeAssistant, mac: str) -> dr.DeviceEntry | None:
+    """Return the core TP-Link integration's device for a MAC, if it has one."""
+    connection = (dr.CONNECTION_NETWORK_MAC, dr.format_mac(mac))
+    return next(
+        (
+            device
+            for device in devices_with_connection(hass, connection)
+            if TPLINK_DOMAIN in owning_domains(hass, device)
+        ),
+        None,
     )
 
 
@@ -270,15 +301,11 @@ def is_blink_sync_module(hass: HomeAssistant, device: dr.DeviceEntry) -> bool:
 
 def detect_family(hass: HomeAssistant, device: dr.DeviceEntry) -> Family:
     """Return the family of a device from its integration, maker, model and entities."""
-    domains = {
-        entry.domain
-        for entry_id in device.config_entries
-        if (entry := hass.config_entries.async_get_entry(entry_id)) is not None
-    }
+    domains = owning_domains(hass, device)
     readers = _readers_of(hass, device.id)
     platforms = {reader.domain for reader in readers}
-    maker = (device.manufacturer or "").lower()
-    model = (device.model or "").upper()
+    maker, model = maker_and_model(hass, device)
+    maker, model = maker.lower(), model.upper()
     if BLINK_DOMAIN in domains or maker == "blink":
         return Family.BLINK_CAMERA if Platform.CAMERA in platforms else Family.OTHER
     if TPLINK_DOMAIN in domains or maker in {"tp-link", "tplink"}:
@@ -439,8 +466,9 @@ def _latest_version(reader: Reader, state: State) -> str | None:
 
 
 def _is_restart_counter(reader: Reader) -> bool:
-    return reader.domain == Platform.SENSOR and any(
-        word in reader.words for word in RESTART_COUNTER_WORDS
+    return reader.domain == Platform.SENSOR and (
+        reader.device_class == UPTIME_DEVICE_CLASS
+        or any(word in reader.words for word in RESTART_COUNTER_WORDS)
     )
 
 
@@ -448,8 +476,9 @@ def _seconds_since(reader: Reader, state: State, now: datetime) -> int | None:
     """Return how long the device has run, from an "on since" or uptime sensor."""
     if not _is_restart_counter(reader):
         return None
-    if state.attributes.get(ATTR_DEVICE_CLASS) == SensorDeviceClass.TIMESTAMP or (
-        reader.device_class == SensorDeviceClass.TIMESTAMP
+    if (
+        state.attributes.get(ATTR_DEVICE_CLASS) in POINT_IN_TIME_DEVICE_CLASSES
+        or reader.device_class in POINT_IN_TIME_DEVICE_CLASSES
     ):
         since = dt_util.parse_datetime(state.state)
         return None if since is None else int((now - since).total_seconds())
