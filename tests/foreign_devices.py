@@ -72,6 +72,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 BLINK: Final = "blink"
 TPLINK: Final = "tplink"
 SHELLY: Final = "shelly"
+ESPHOME: Final = "esphome"
 
 # Kasa plugs on the legacy IOT protocol (XOR on port 9999). python-kasa names
 # them by their MAC ("AA:BB:..."); everything else is a SMART device with a
@@ -1237,6 +1238,73 @@ async def add_other_brand_plug(
         entities,
         enable=enable,
         details={"mac": mac, "model_id": model_id, "host": host},
+    )
+
+
+async def add_esphome_outlet(
+    hass: HomeAssistant,
+    name: str,
+    outlet: str,
+    *,
+    maker: str = "Athom",
+    model: str = "Smart Plug V3",
+    rssi: int = -58,
+) -> tuple[ForeignDevice, ForeignDevice]:
+    """Add an ESPHome device with one outlet as a sub-device, as ESPHome 2026.11 does.
+
+    Only on releases with child devices (2026.9 on). Config entry: domain
+    ``esphome``, unique id the MAC. Main device: connection ``("mac", mac)``,
+    maker and model from the firmware, a ``signal`` sensor (dBm). The outlet:
+    a child device (``async_get_or_create_child``) with identifier
+    ``("esphome", "<MAC>_1")`` and the outlet's name, holding the ``switch``.
+    Returns the main device and the outlet.
+    """
+    mac = _mac(ESPHOME, name)
+    entry = MockConfigEntry(
+        domain=ESPHOME,
+        title=name,
+        unique_id=mac,
+        data={"host": _host(mac), "port": 6053, "password": "", "noise_psk": ""},
+    )
+    entry.add_to_hass(hass)
+    registry: Any = dr.async_get(hass)  # 2025.4's types have no child devices
+    main = registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        connections={(dr.CONNECTION_NETWORK_MAC, mac)},
+        name=name,
+        manufacturer=maker,
+        model=model,
+        sw_version="2026.10.2 (ESPHome 2026.10.2)",
+    )
+    child = registry.async_get_or_create_child(
+        config_entry_id=entry.entry_id,
+        identifiers={(ESPHOME, f"{mac.replace(':', '').upper()}_1")},
+        name=outlet,
+        parent_device_id=main.id,
+    )
+    compact = mac.replace(":", "").upper()
+    signal = _Entity(
+        role="signal",
+        platform="sensor",
+        unique_id=f"{compact}-sensor-wifi_signal",
+        name="WiFi Signal",
+        state=str(rssi),
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        unit=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+        capabilities={"state_class": SensorStateClass.MEASUREMENT},
+    )
+    relay = _Entity(
+        role="switch",
+        platform="switch",
+        unique_id=f"{compact}-switch-relay_1",
+        name=None,
+        state=STATE_ON,
+    )
+    details = {"mac": mac}
+    return (
+        _register(hass, entry, main, [signal], details=details),
+        _register(hass, entry, child, [relay], details=details),
     )
 
 

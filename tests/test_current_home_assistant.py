@@ -30,7 +30,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.red_light_doctor.compat import RUNNING, SINGLE_ENTRY_DEVICES
+from custom_components.red_light_doctor.compat import (
+    CHILD_DEVICES,
+    RUNNING,
+    SINGLE_ENTRY_DEVICES,
+)
 from custom_components.red_light_doctor.const import (
     CONF_DEVICE_ID,
     CONF_FAMILY,
@@ -47,7 +51,9 @@ from .foreign_devices import (
     ForeignDevice,
     add_blink_camera,
     add_blink_sync_module,
+    add_esphome_outlet,
     add_other_brand_plug,
+    add_tplink_plug,
     set_state,
 )
 from .test_repairs import FED_BY_SWITCH, FEEDING_SWITCH, RepairsClient, card, go_dark
@@ -212,3 +218,49 @@ async def test_fix_work_ends_with_its_entry(
 async def simulator_plug_fed_by_switch(simulator: Simulator) -> SimulatedPlug:
     """A plug the card may try to switch back on through its feeding switch."""
     return await simulator.add_plug(alias="Camera")
+
+
+@pytest.mark.skipif(
+    RUNNING < CHILD_DEVICES, reason="child devices came with Home Assistant 2026.9"
+)
+async def test_a_child_device_is_read_through_its_parent(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    plug, outlet = await add_esphome_outlet(hass, "Garage plug", "Freezer outlet")
+    entry = await watch_device(hass, outlet)
+    assert entry.title == "Freezer outlet"
+    assert (entry.data[CONF_MAKER], entry.data[CONF_MODEL]) == (
+        "Athom",
+        "Smart Plug V3",
+    )
+    assert entry.data[CONF_FAMILY] == "plug"
+    # The whole plug drops off the Wi-Fi: one card, for the device it is part of.
+    unplug(hass, plug)
+    unplug(hass, outlet)
+    await wait(hass, freezer, 5)
+    (issue,) = [i for (d, _), i in issue_registry.issues.items() if d == DOMAIN]
+    assert issue.translation_key == "hub_offline"
+    assert issue.translation_placeholders["hub"] == "Garage plug"
+    assert issue.translation_placeholders["devices"] == "Freezer outlet"
+
+
+async def test_a_plug_the_tplink_integration_also_has_shares_its_page(
+    hass: HomeAssistant,
+    plug: SimulatedPlug,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    tplink = await add_tplink_plug(hass, "Desk lamp", dr.format_mac(plug.mac))
+    entry = await watch(hass, plug)
+    problem = entity_registry.async_get_entity_id(
+        "binary_sensor", DOMAIN, f"{dr.format_mac(plug.mac)}_problem"
+    )
+    assert problem is not None
+    entity = entity_registry.async_get(problem)
+    assert entity is not None
+    assert entity.device_id == tplink.device_id
+    # No second page for the same plug.
+    ours_pages = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    assert {device.id for device in ours_pages} <= {tplink.device_id}

@@ -47,6 +47,8 @@ RUNNING = AwesomeVersion(HA_VERSION)
 SERVICE_HELPERS_WITHOUT_HASS = AwesomeVersion("2025.10.0")
 # 2026.8: a device belongs to a single config entry.
 SINGLE_ENTRY_DEVICES = AwesomeVersion("2026.8.0")
+# 2026.9: a device may be a child: a logical part of a parent device.
+CHILD_DEVICES = AwesomeVersion("2026.9.0")
 # 2026.11: a repair issue can name its config entry, and goes with it.
 ISSUES_WITH_CONFIG_ENTRY = AwesomeVersion("2026.11.0")
 
@@ -57,10 +59,10 @@ def _since(release: AwesomeVersion) -> bool:
 
 def owning_entry_ids(device: dr.DeviceEntry) -> set[str]:
     """Return the config entries a device belongs to (one since 2026.8)."""
-    if _since(SINGLE_ENTRY_DEVICES):
+    if _since(SINGLE_ENTRY_DEVICES):  # pragma: since 2026.8
         single: Any = device  # 2025.4's types lack the attribute
         return {single.config_entry_id}
-    return set(device.config_entries)
+    return set(device.config_entries)  # pragma: before 2026.8
 
 
 def devices_with_connection(
@@ -68,13 +70,15 @@ def devices_with_connection(
 ) -> list[dr.DeviceEntry]:
     """Return every device with a connection (one per config entry since 2026.8)."""
     registry: Any = dr.async_get(hass)  # either release's API, typed by neither
-    if _since(SINGLE_ENTRY_DEVICES):
+    if _since(SINGLE_ENTRY_DEVICES):  # pragma: since 2026.8
         found: list[dr.DeviceEntry] = registry.async_get_devices(
             connections={connection}
         )
         return found
-    device: dr.DeviceEntry | None = registry.async_get_device(connections={connection})
-    return [] if device is None else [device]
+    device: dr.DeviceEntry | None = registry.async_get_device(  # pragma: before 2026.8
+        connections={connection}
+    )
+    return [] if device is None else [device]  # pragma: before 2026.8
 
 
 def link_to_device(entity: Entity, hass: HomeAssistant, device_id: str) -> None:
@@ -83,10 +87,12 @@ def link_to_device(entity: Entity, hass: HomeAssistant, device_id: str) -> None:
     Since 2026.8 the entity names the device itself; before, a device info
     that carries the device's identifiers added our entry to that device.
     """
-    if _since(SINGLE_ENTRY_DEVICES):
+    if _since(SINGLE_ENTRY_DEVICES):  # pragma: since 2026.8
         entity.device_entry = dr.async_get(hass).async_get(device_id)
         return
-    entity._attr_device_info = async_device_info_to_link_from_device_id(hass, device_id)
+    entity._attr_device_info = (  # pragma: before 2026.8
+        async_device_info_to_link_from_device_id(hass, device_id)
+    )
 
 
 def parent_device_id(device: dr.DeviceEntry) -> str | None:
@@ -104,6 +110,12 @@ def maker_and_model(hass: HomeAssistant, device: dr.DeviceEntry) -> tuple[str, s
     parent_id = getattr(device, "parent_device_id", None)
     if parent_id is None:
         return device.manufacturer or "", device.model or ""
+    return _maker_and_model_of_parent(hass, parent_id)  # pragma: since 2026.9
+
+
+def _maker_and_model_of_parent(  # pragma: since 2026.9
+    hass: HomeAssistant, parent_id: str
+) -> tuple[str, str]:
     parent: Any = dr.async_get(hass).async_get(parent_id)
     if parent is None or getattr(parent, "parent_device_id", None) is not None:
         return "", ""
@@ -113,17 +125,18 @@ def maker_and_model(hass: HomeAssistant, device: dr.DeviceEntry) -> tuple[str, s
 async def async_targeted_entry_ids(call: ServiceCall) -> set[str]:
     """Return the config entries an action's target names (no hass since 2025.10)."""
     extract: Any = async_extract_config_entry_ids
-    if _since(SERVICE_HELPERS_WITHOUT_HASS):
+    if _since(SERVICE_HELPERS_WITHOUT_HASS):  # pragma: since 2025.10
         found: set[str] = await extract(call)
-    else:
-        found = await extract(call.hass, call)
-    return found
+        return found
+    found = await extract(call.hass, call)  # pragma: before 2025.10
+    return found  # pragma: before 2025.10
 
 
 @callback
 def issue_owner(entry_id: str) -> dict[str, Any]:
     """Return how an issue names its config entry, where the release allows it."""
-    if _since(ISSUES_WITH_CONFIG_ENTRY):
+    # Newer than the newest test harness: seen in the real-process test.
+    if _since(ISSUES_WITH_CONFIG_ENTRY):  # pragma: no cover
         return {"config_entry_id": entry_id}
     return {}
 
@@ -133,15 +146,17 @@ def devices_split_from(hass: HomeAssistant, device_id: str) -> list[dr.DeviceEnt
 
     Empty while the device still exists, and on releases that share devices.
     """
-    registry: Any = dr.async_get(hass)  # 2025.4's types lack these
-    if not _since(SINGLE_ENTRY_DEVICES) or registry.async_get(
+    if not _since(SINGLE_ENTRY_DEVICES):  # pragma: before 2026.8
+        return []
+    registry: Any = dr.async_get(hass)  # pragma: since 2026.8
+    if registry.async_get(  # pragma: since 2026.8
         device_id, include_composite_devices=False
     ):
         return []
-    splits: list[dr.DeviceEntry] = registry.async_get_devices_for_composite_device_id(
-        device_id
+    splits: list[dr.DeviceEntry] = (  # pragma: since 2026.8
+        registry.async_get_devices_for_composite_device_id(device_id)
     )
-    return splits
+    return splits  # pragma: since 2026.8
 
 
 def remove_entry_from_device(
@@ -149,10 +164,12 @@ def remove_entry_from_device(
 ) -> None:
     """Take a config entry off a device (since 2026.8: remove its own device)."""
     registry = dr.async_get(hass)
-    if _since(SINGLE_ENTRY_DEVICES):
+    if _since(SINGLE_ENTRY_DEVICES):  # pragma: since 2026.8
         registry.async_remove_device(device_id)
         return
-    registry.async_update_device(device_id, remove_config_entry_id=entry_id)
+    registry.async_update_device(  # pragma: before 2026.8
+        device_id, remove_config_entry_id=entry_id
+    )
 
 
 def device_by_id(hass: HomeAssistant, device_id: str) -> dr.DeviceEntry | None:

@@ -35,11 +35,16 @@ def async_follow_split_device(
     )
     if watched is None:
         return
+    _async_watch_instead(hass, entry, watched)  # pragma: since 2026.8
+
+
+@callback
+def _async_watch_instead(  # pragma: since 2026.8
+    hass: HomeAssistant, entry: RedLightDoctorConfigEntry, device: dr.DeviceEntry
+) -> None:
     LOGGER.info("%s: following its device to the id it has now", entry.title)
     hass.config_entries.async_update_entry(
-        entry,
-        unique_id=watched.id,
-        data={**entry.data, CONF_DEVICE_ID: watched.id},
+        entry, unique_id=device.id, data={**entry.data, CONF_DEVICE_ID: device.id}
     )
 
 
@@ -59,4 +64,7 @@ def async_remove_empty_devices(
         if not er.async_entries_for_device(
             entities, device.id, include_disabled_entities=True
         ):
-            remove_entry_from_device(hass, device.id, entry.entry_id)
+            # Only a registry that splits shared devices leaves such a page.
+            remove_entry_from_device(  # pragma: since 2026.8
+                hass, device.id, entry.entry_id
+            )
