@@ -129,6 +129,20 @@ def parse_methods(value: Any) -> list[str]:
     return [name.strip() for name in str(value).split(",") if name.strip()]
 
 
+def parse_fields(value: Any) -> dict[str, Any] | None:
+    """Parse a JSON object of system info fields (none: the true values)."""
+    if _is_none(value):
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as err:
+            raise ControlError(f"expected a JSON object, got {value!r}") from err
+    if not isinstance(value, dict):
+        raise ControlError(f"expected a JSON object, got {value!r}")
+    return value
+
+
 def parse_expiry(value: Any) -> ExpiryReply:
     """Parse how a camera answers an ended session (error or http_401)."""
     text = str(value).strip().lower()
@@ -234,6 +248,11 @@ ACTIONS: dict[str, Action] = {
         True,
         "garbage replies (decrypt to non-JSON)",
         optional=True,
+    ),
+    "misreport": Action(
+        lambda d, v: d.misreport(v),
+        parse_fields,
+        help='report these system info fields, e.g. {"mac": "zz"} (none: the truth)',
     ),
     "set_rssi": Action(_set_rssi, _optional_int, help="dBm (none: not reported)"),
     "set_alias": Action(lambda d, v: d.set_alias(v), str, help="new name"),

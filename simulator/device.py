@@ -69,6 +69,28 @@ def normalize_mac(mac: str) -> str:
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
+Waiters = list[tuple[int, asyncio.Future[None]]]
+
+
+def _wake(waiters: Waiters, count: int) -> Waiters:
+    """Wake the waiters whose count is reached; return the others."""
+    still_waiting = []
+    for target, waiter in waiters:
+        if count >= target:
+            if not waiter.done():
+                waiter.set_result(None)
+        else:
+            still_waiting.append((target, waiter))
+    return still_waiting
+
+
+async def _wait(waiters: Waiters, count: int) -> None:
+    """Wait until a count reaches ``count`` (woken by :func:`_wake`)."""
+    waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    waiters.append((count, waiter))
+    await waiter
+
+
 class Endpoint(ABC):
     """One protocol server of a device (for example legacy XOR on port 9999)."""
 
@@ -142,6 +164,8 @@ class SimulatedDevice:
         self.refusing = False
         self.slow_seconds: float | None = None
         self.malformed_replies = False
+        self.misreported: dict[str, Any] = {}
+        """Fields the device's system info reports instead of the true ones."""
 
         self.boot_time = self.clock()
         self.request_count = 0
@@ -150,12 +174,15 @@ class SimulatedDevice:
         """UDP datagrams answered (broadcast or unicast discovery)."""
         self.dropped_count = 0
         """TCP requests received but never answered (powered off / blackhole)."""
+        self.received_count = 0
+        """TCP requests received, answered or not (counted before any delay)."""
         self.requests: deque[Any] = deque(maxlen=200)
         """The last TCP requests received, decoded (newest last)."""
 
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._request_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._request_waiters: Waiters = []
+        self._arrival_waiters: Waiters = []
 
     # ------------------------------------------------------------------ identity
     @property
@@ -206,6 +233,7 @@ class SimulatedDevice:
                 "refuse": self.refusing,
                 "slow": self.slow_seconds,
                 "malformed": self.malformed_replies,
+                "misreport": dict(self.misreported) or None,
             },
             "request_count": self.request_count,
             "discovery_count": self.discovery_count,
@@ -226,10 +254,11 @@ class SimulatedDevice:
             await asyncio.gather(*tasks, return_exceptions=True)
         for endpoint in self.endpoints:
             await endpoint.close()
-        for _, waiter in self._request_waiters:
+        for _, waiter in [*self._request_waiters, *self._arrival_waiters]:
             if not waiter.done():
                 waiter.cancel()
         self._request_waiters.clear()
+        self._arrival_waiters.clear()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``coro`` as a task that :meth:`stop` cancels."""
@@ -260,22 +289,26 @@ class SimulatedDevice:
     def count_reply(self) -> None:
         """Count one answered TCP request (called by endpoints)."""
         self.request_count += 1
-        still_waiting = []
-        for target, waiter in self._request_waiters:
-            if self.request_count >= target:
-                if not waiter.done():
-                    waiter.set_result(None)
-            else:
-                still_waiting.append((target, waiter))
-        self._request_waiters = still_waiting
+        self._request_waiters = _wake(self._request_waiters, self.request_count)
+
+    def count_arrival(self) -> None:
+        """Count one TCP request as it arrives (called by endpoints)."""
+        self.received_count += 1
+        self._arrival_waiters = _wake(self._arrival_waiters, self.received_count)
 
     async def wait_for_requests(self, count: int) -> None:
         """Wait until :attr:`request_count` reaches ``count``."""
-        if self.request_count >= count:
-            return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._request_waiters.append((count, waiter))
-        await waiter
+        if self.request_count < count:
+            await _wait(self._request_waiters, count)
+
+    async def wait_for_received(self, count: int) -> None:
+        """Wait until :attr:`received_count` reaches ``count``.
+
+        Unlike :meth:`wait_for_requests`, this returns while the reply to the
+        last request may still be on its way (``slow``), or never come.
+        """
+        if self.received_count < count:
+            await _wait(self._arrival_waiters, count)
 
     # ------------------------------------------------------------------- faults
     def _boot(self) -> None:
@@ -332,6 +365,23 @@ class SimulatedDevice:
         """Answer TCP requests with bytes that decrypt to non-JSON."""
         async with self._lock:
             self.malformed_replies = on
+
+    async def misreport(self, fields: dict[str, Any] | None) -> None:
+        """Report ``fields`` in the system info in place of the true values.
+
+        Whatever their shape (``{"mac": "zz"}``, ``{"on_time": -1}``), in
+        every reply that says who the device is: a legacy plug's get_sysinfo
+        (TCP and discovery), a Kasa Spot camera's discovery reply, a KLAP
+        plug's get_device_info, the UDP 20002 discovery result of plugs and
+        cameras (each with its own field names). None or ``{}``: the truth
+        again.
+        """
+        async with self._lock:
+            self.misreported = dict(fields or {})
+
+    def reported(self, info: dict[str, Any]) -> dict[str, Any]:
+        """Return system info as the device reports it, misreported fields and all."""
+        return {**info, **self.misreported}
 
     async def set_rssi(self, dbm: int) -> None:
         """Change the reported WiFi signal strength."""

@@ -153,7 +153,7 @@ def discovery_result(
     if device.discovery_encrypt_type is not None:
         scheme["encrypt_type"] = device.discovery_encrypt_type
     result["mgt_encrypt_schm"] = scheme
-    return result
+    return device.reported(result)
 
 
 class _Datagrams(asyncio.DatagramProtocol):

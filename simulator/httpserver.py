@@ -196,6 +196,10 @@ class HttpEndpoint(Endpoint):
         """Return the number of open connections."""
         return len(self._web.transports)
 
+    async def wait_closed(self) -> None:
+        """Wait until every connection open now has been closed by its client."""
+        await asyncio.gather(*self._web.closed.values())
+
     async def drop_connections(self, *, desynced_only: bool = False) -> None:
         victims = [
             handler
@@ -212,6 +216,7 @@ class HttpEndpoint(Endpoint):
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Apply the device's faults, then answer with :meth:`respond`."""
         body = await request.read()
+        self.device.count_arrival()
         if self.ssl_context is not None and request.transport is not None:
             self.last_cipher = request.transport.get_extra_info("cipher")
         await self._gate(request)

@@ -158,7 +158,7 @@ class IotApi:
                 "err_code": 0,
             }
         )
-        return info
+        return dev.reported(info)
 
     def get_sysinfo(self, params: Params) -> Reply:
         return self.sysinfo()

@@ -98,7 +98,7 @@ class KasaSpotApi:
         """Return the nested ``system`` object of ``get_sysinfo``."""
         dev = self.device
         profile = dev.spot_profile
-        return {
+        info: Reply = {
             "alias": dev.alias,
             "dev_name": profile.dev_name,
             "deviceId": dev.device_id,
@@ -128,6 +128,7 @@ class KasaSpotApi:
             "latitude": 0,
             "longitude": 0,
         }
+        return dev.reported(info)
 
     def handle(self, request: Any) -> Reply:
         """Answer one request: ``system.get_sysinfo``; anything else unknown."""
@@ -367,6 +368,7 @@ class KasaSpotServiceEndpoint(Endpoint):
             self.device.handshake_count += 1
             head = await conn.head
             self.device.record_request(_request_line(head))
+            self.device.count_arrival()
             await self._gate(conn)
             tls.write(unauthorized_response())
             self.device.count_reply()

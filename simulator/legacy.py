@@ -291,6 +291,7 @@ class LegacyEndpoint(Endpoint):
             conn.abort()
             return
         self.device.record_request(request)
+        self.device.count_arrival()
         if self.device.tcp_mode == "closed":
             conn.abort()
             return

@@ -199,7 +199,7 @@ class SmartApi:
             info["power_protection_status"] = "normal"
         if profile.has_component("current_protection"):
             info["overcurrent_status"] = "normal"
-        return info
+        return dev.reported(info)
 
     def set_device_info(self, params: Params) -> None:
         dev = self.device

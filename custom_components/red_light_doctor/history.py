@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
@@ -16,6 +16,9 @@ SIGNAL_WINDOW = timedelta(hours=1)
 RECENT_SIGNAL_READINGS = 10
 # A counter that restarts by less than this is clock jitter, not a reboot.
 RESTART_TOLERANCE_SECONDS = 10
+# No device runs this long: a counter beyond it, or below zero, is a broken
+# reading, not a time since boot.
+LONGEST_RUN_SECONDS = int(timedelta(days=100 * 365).total_seconds())
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class History:
 
     def record(self, observation: Observation) -> None:
         """Fold one poll into the history."""
+        observation = _without_broken_counters(observation)
         if self.first_poll is None:
             self.first_poll = observation.at
         self.last_observation = observation
@@ -188,12 +192,27 @@ class History:
         }
 
 
+def _without_broken_counters(observation: Observation) -> Observation:
+    """Return the observation without the counters no running device shows."""
+    return replace(
+        observation,
+        relay_on_time=_plausible_counter(observation.relay_on_time),
+        uptime=_plausible_counter(observation.uptime),
+    )
+
+
+def _plausible_counter(seconds: int | None) -> int | None:
+    if seconds is None or not 0 <= seconds <= LONGEST_RUN_SECONDS:
+        return None
+    return seconds
+
+
 def _boot_time(previous: Observation, current: Observation) -> datetime | None:
     """Return when the device booted between two answers, or None if it did not.
 
     A counter that should have kept running (uptime, or the relay's on-time
-    while the relay stayed on) but is now lower than where it should be means
-    the device restarted.
+    while the relay stayed on) but started again from zero means the device
+    restarted.
     """
     elapsed = (current.at - previous.at).total_seconds()
     if current.uptime is not None and previous.uptime is not None:
@@ -207,9 +226,21 @@ def _boot_time(previous: Observation, current: Observation) -> datetime | None:
         counter, before = current.relay_on_time, previous.relay_on_time
     else:
         return None
-    if before + elapsed - counter <= RESTART_TOLERANCE_SECONDS:
+    if not _restarted(before, counter, elapsed):
         return None
     return current.at - timedelta(seconds=counter)
+
+
+def _restarted(before: int, counter: int, elapsed: float) -> bool:
+    """Return whether a counter started again between two readings.
+
+    A counter that did not move at all is stuck, not restarted: some firmware
+    reports the same on-time poll after poll, which would otherwise count as
+    a reboot every time.
+    """
+    if counter == before:
+        return False
+    return before + elapsed - counter > RESTART_TOLERANCE_SECONDS
 
 
 def _iso(moment: datetime | None) -> str | None:

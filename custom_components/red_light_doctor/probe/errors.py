@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import socket
 
 from ..observation import Failure
 
@@ -17,3 +18,15 @@ def failure_of_os_error(error: OSError) -> Failure:
         return Failure.TIMEOUT
     # Unknown hosts and lost routes alike: nothing can reach the address.
     return Failure.UNREACHABLE
+
+
+def is_unreachable(error: OSError) -> bool:
+    """Return whether a socket error says nothing can reach the address.
+
+    A host name that resolves to no address is as unreachable as a lost route
+    (its error numbers are the resolver's, not the kernel's).
+    """
+    return (
+        isinstance(error, socket.gaierror | socket.herror)
+        or error.errno in UNREACHABLE_ERRNOS
+    )

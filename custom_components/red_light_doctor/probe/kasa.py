@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, replace
+import ipaddress
 from pathlib import Path
 import time
 from typing import Any
@@ -42,19 +43,33 @@ from ..const import (
 )
 from ..diagnosis import Family
 from ..observation import Failure, Observation, Reading
-from .errors import UNREACHABLE_ERRNOS, failure_of_os_error
+from .errors import failure_of_os_error, is_unreachable
 from .kasa_spot import kasa_spot_sysinfo
+from .replies import (
+    BATTERY_PERCENT,
+    RSSI_DBM,
+    SIGNAL_LEVEL,
+    mac_address,
+    name,
+    reading,
+    switch_state,
+    whole_number,
+)
 
 # One request per poll: proof of life, relay, signal, on-time and cloud state.
 POLL_REQUEST: dict[str, Any] = {
     "system": {"get_sysinfo": {}},
     "cnCloud": {"get_info": {}},
 }
-# The same for devices on the SMART protocol (Tapo, newer Kasa): python-kasa
-# sends both methods in one multipleRequest.
+# The same for devices on the SMART protocol (Tapo, newer Kasa), as one
+# multipleRequest written out: python-kasa would batch the two methods itself,
+# but 0.12.0 stops batching for good after one timeout inside a batch, which
+# would make every later poll two round trips.
+SMART_POLL_METHODS = ("get_device_info", "get_connect_cloud_state")
 SMART_POLL_REQUEST: dict[str, Any] = {
-    "get_device_info": None,
-    "get_connect_cloud_state": None,
+    "multipleRequest": {
+        "requests": [{"method": method} for method in SMART_POLL_METHODS]
+    }
 }
 # The same for Tapo cameras (SMARTCAM over SSL-AES): battery and firmware in
 # the basic device info, signal from the connection type.
@@ -76,6 +91,15 @@ PLUG_READINGS = frozenset(
 )
 CAMERA_READINGS = frozenset({Reading.SIGNAL, Reading.RESPONSE_TIME})
 LOGIN_FAILURES = frozenset({Failure.AUTH, Failure.HANDSHAKE_REJECTED})
+# Failures a second try on a fresh connection would only repeat.
+NOT_WORTH_REPEATING = frozenset({Failure.TIMEOUT, Failure.REFUSED, *LOGIN_FAILURES})
+# Round trips a poll needs when it has to open a session first, each of which
+# python-kasa gives DEVICE_TIMEOUT: the legacy protocol asks at once; KLAP
+# logs in with two handshakes first; a camera's login tries the e-mail, then
+# "admin" in two steps.
+LEGACY_ROUND_TRIPS = 1
+KLAP_ROUND_TRIPS = 3
+CAMERA_ROUND_TRIPS = 4
 SUPPORTED_TYPES = frozenset({"IOT.SMARTPLUGSWITCH"})
 SUPPORTED_DEVICE_TYPES = frozenset(
     {DeviceType.Plug, DeviceType.Strip, DeviceType.WallSwitch}
@@ -197,6 +221,15 @@ class KasaProbe:
             if self.smart
             else POLL_REQUEST
         )
+        self._round_trips = (
+            CAMERA_ROUND_TRIPS
+            if self.camera
+            else KLAP_ROUND_TRIPS
+            if self.smart
+            else LEGACY_ROUND_TRIPS
+        )
+        self._closed = False
+        self._talks: set[asyncio.Task[Any]] = set()
 
     async def poll(self) -> Observation:
         """Ask the device how it is; a device that does not answer is data."""
@@ -216,28 +249,23 @@ class KasaProbe:
         return replace(observation, response_time=time.perf_counter() - started)
 
     async def identify(self) -> KasaIdentity:
-        """Return who answers at the address, or raise ProbeError."""
-        response = await self._query()
-        try:
-            sysinfo = response["system"]["get_sysinfo"]
-            identity = KasaIdentity(
-                host=self.host,
-                mac=str(sysinfo.get("mac") or sysinfo["mic_mac"]),
-                alias=str(sysinfo["alias"]),
-                # Without the region suffix, as python-kasa names models.
-                model=str(sysinfo["model"]).split("(", maxsplit=1)[0],
-            )
-            device_type = sysinfo.get("type") or sysinfo.get("mic_type")
-        except (KeyError, TypeError) as err:
-            raise ProbeError(Failure.PROTOCOL) from err
-        if device_type not in SUPPORTED_TYPES:
+        """Return who answers at the address, or raise ProbeError.
+
+        Raises UnsupportedDevice for a Kasa device that is not a plug.
+        """
+        sysinfo = _section(await self._query(), "system", "get_sysinfo")
+        identity = _identity_from_sysinfo(self.host, sysinfo)
+        if _device_type(sysinfo) not in SUPPORTED_TYPES:
             raise UnsupportedDevice(identity.model)
         return identity
 
     async def restart(self) -> None:
         """Ask the device to reboot, or raise ProbeError."""
+        await self._while_open(self._restart())
+
+    async def _restart(self) -> None:
         try:
-            async with asyncio.timeout(PROBE_TIMEOUT):
+            async with asyncio.timeout(self._budget()):
                 await self.device.reboot()
         except TimeoutError as err:
             raise ProbeError(Failure.TIMEOUT) from err
@@ -252,6 +280,12 @@ class KasaProbe:
         # python-kasa has no firmware module for cameras.
         if not self.smart or self.camera:
             return None
+        try:
+            return await self._while_open(self._check_firmware())
+        except ProbeError:
+            return None
+
+    async def _check_firmware(self) -> FirmwareInfo | None:
         try:
             async with asyncio.timeout(PROBE_TIMEOUT * 3):
                 firmware = await self._firmware_module()
@@ -269,6 +303,12 @@ class KasaProbe:
     async def install_firmware(self) -> bool:
         """Install the offered firmware; return whether the device reported success."""
         try:
+            return await self._while_open(self._install_firmware())
+        except ProbeError:
+            return False
+
+    async def _install_firmware(self) -> bool:
+        try:
             async with asyncio.timeout(FIRMWARE_INSTALL_TIMEOUT):
                 firmware = await self._firmware_module()
                 await firmware.check_latest_firmware()
@@ -283,13 +323,53 @@ class KasaProbe:
         return self.device.modules[Module.Firmware]
 
     async def close(self) -> None:
-        """Close the connection python-kasa keeps open between polls."""
+        """Stop talking to the device; close what python-kasa keeps open.
+
+        Talk still in flight is cancelled first: python-kasa opens a new
+        session on demand, which nothing would close after this.
+        """
+        self._closed = True
+        talks = list(self._talks)
+        for talk in talks:
+            talk.cancel()
+        await asyncio.gather(*talks, return_exceptions=True)
         await self._protocol.close()
 
-    async def _query(self) -> dict[str, Any]:
+    async def _while_open[T](self, work: Coroutine[Any, Any, T]) -> T:
+        """Run talk with the device as a task that close() cancels.
+
+        A closed probe sends nothing: raises ProbeError instead.
+        """
+        if self._closed:
+            work.close()
+            raise ProbeError(Failure.UNREACHABLE)
+        talk = asyncio.create_task(work)
+        self._talks.add(talk)
         try:
-            async with asyncio.timeout(PROBE_TIMEOUT):
-                return await self._query_once_more_if_stale()
+            return await talk
+        except asyncio.CancelledError:
+            # Cancelled by close(), not by whoever awaits us: that is no
+            # reason to cancel them.
+            if _cancelling() or not self._closed:
+                raise
+            raise ProbeError(Failure.UNREACHABLE) from None
+        finally:
+            self._talks.discard(talk)
+
+    def _budget(self) -> float:
+        """Return how long one attempt may take: the round trips of a new session.
+
+        A silent device is still declared silent after python-kasa's own
+        timeout of its first round trip, not after the whole budget.
+        """
+        return max(PROBE_TIMEOUT, DEVICE_TIMEOUT * self._round_trips)
+
+    async def _query(self) -> dict[str, Any]:
+        return await self._while_open(self._ask())
+
+    async def _ask(self) -> dict[str, Any]:
+        try:
+            return await self._query_once_more_if_stale()
         except TimeoutError as err:
             raise ProbeError(Failure.TIMEOUT) from err
         except KasaException as err:
@@ -301,13 +381,23 @@ class KasaProbe:
     async def _query_once_more_if_stale(self) -> dict[str, Any]:
         # python-kasa keeps the connection open between polls; after a device
         # reboot the first send on it fails, and one fresh connection settles
-        # whether the device is really gone. A timeout is not worth repeating.
+        # whether the device is really gone.
         try:
-            return await self._protocol.query(self._request, retry_count=0)
+            return await self._attempt()
         except KasaException as err:
-            if classify(err) in (Failure.TIMEOUT, Failure.REFUSED, *LOGIN_FAILURES):
+            if classify(err) in NOT_WORTH_REPEATING:
                 raise
-        return await self._protocol.query(self._request, retry_count=0)
+        return await self._attempt()
+
+    async def _attempt(self) -> dict[str, Any]:
+        async with asyncio.timeout(self._budget()):
+            return await self._protocol.query(self._request, retry_count=0)
+
+
+def _cancelling() -> bool:
+    """Return whether the running task is being cancelled."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def classify(error: BaseException) -> Failure:
@@ -321,74 +411,170 @@ def classify(error: BaseException) -> Failure:
     while cause is not None:
         if isinstance(cause, TimeoutError | ConnectionRefusedError):
             return failure_of_os_error(cause)
-        if isinstance(cause, OSError) and cause.errno in UNREACHABLE_ERRNOS:
+        if isinstance(cause, OSError) and is_unreachable(cause):
             return Failure.UNREACHABLE
         cause = cause.__cause__
     return Failure.PROTOCOL
 
 
 def _observation_from(response: dict[str, Any], host: str) -> Observation:
-    try:
-        sysinfo = response["system"]["get_sysinfo"]
-        relay_state = sysinfo.get("relay_state")
-        cloud = response.get("cnCloud", {}).get("get_info", {})
-        cloud_connection = (
-            cloud.get("cld_connection") if not cloud.get("err_code") else None
-        )
-        return Observation(
-            at=dt_util.utcnow(),
-            reachable=True,
-            address=host,
-            rssi=_optional_int(sysinfo.get("rssi")),
-            relay_on=None if relay_state is None else bool(relay_state),
-            relay_on_time=_optional_int(sysinfo.get("on_time")),
-            cloud_connected=None
-            if cloud_connection is None
-            else bool(cloud_connection),
-        )
-    except (AttributeError, KeyError, TypeError, ValueError) as err:
-        raise ProbeError(Failure.PROTOCOL) from err
+    sysinfo = _section(response, "system", "get_sysinfo")
+    return Observation(
+        at=dt_util.utcnow(),
+        reachable=True,
+        address=host,
+        rssi=reading(sysinfo.get("rssi"), RSSI_DBM),
+        relay_on=switch_state(sysinfo.get("relay_state")),
+        relay_on_time=whole_number(sysinfo.get("on_time")),
+        cloud_connected=_legacy_cloud(_part(response, "cnCloud", "get_info")),
+    )
+
+
+def _legacy_cloud(cloud: dict[str, Any]) -> bool | None:
+    # A plug bound to no account answers its cloud query with an error.
+    if cloud.get("err_code"):
+        return None
+    return switch_state(cloud.get("cld_connection"))
 
 
 def _smart_observation_from(response: dict[str, Any], host: str) -> Observation:
-    try:
-        info = response["get_device_info"]
-        cloud = response.get("get_connect_cloud_state")
-        cloud_status = cloud.get("status") if isinstance(cloud, dict) else None
-        device_on = info.get("device_on")
-        return Observation(
-            at=dt_util.utcnow(),
-            reachable=True,
-            address=host,
-            rssi=_optional_int(info.get("rssi")),
-            relay_on=None if device_on is None else bool(device_on),
-            relay_on_time=_optional_int(info.get("on_time")),
-            cloud_connected=None if cloud_status is None else cloud_status == 0,
-            overheated=info.get("overheated") is True
-            or info.get("overheat_status", "normal") != "normal",
-        )
-    except (AttributeError, KeyError, TypeError, ValueError) as err:
-        raise ProbeError(Failure.PROTOCOL) from err
+    results = _results_by_method(response)
+    info = _section(results, "get_device_info")
+    return Observation(
+        at=dt_util.utcnow(),
+        reachable=True,
+        address=host,
+        rssi=reading(info.get("rssi"), RSSI_DBM),
+        relay_on=switch_state(info.get("device_on")),
+        relay_on_time=whole_number(info.get("on_time")),
+        cloud_connected=_smart_cloud(_part(results, "get_connect_cloud_state")),
+        overheated=_overheated(info),
+    )
+
+
+def _results_by_method(response: dict[str, Any]) -> dict[str, Any]:
+    """Return each method's result from a multipleRequest reply.
+
+    A method the device answered with an error is left out.
+    """
+    replies = _part(response, "multipleRequest").get("responses")
+    if not isinstance(replies, list):
+        raise ProbeError(Failure.PROTOCOL)
+    return {
+        reply["method"]: reply.get("result")
+        for reply in replies
+        if isinstance(reply, dict)
+        and isinstance(reply.get("method"), str)
+        and reply.get("error_code") == 0
+    }
+
+
+def _smart_cloud(cloud: dict[str, Any]) -> bool | None:
+    status = whole_number(cloud.get("status"))
+    return None if status is None else status == 0
+
+
+def _overheated(info: dict[str, Any]) -> bool:
+    # P110 plugs say it with a flag, KP125M ones with a status.
+    status = info.get("overheat_status", "normal")
+    return info.get("overheated") is True or (
+        isinstance(status, str) and status != "normal"
+    )
 
 
 def _camera_observation_from(response: dict[str, Any], host: str) -> Observation:
+    info = _section(response, "getDeviceInfo", "device_info", "basic_info")
+    connection = _part(response, "getConnectionType")
+    return Observation(
+        at=dt_util.utcnow(),
+        reachable=True,
+        address=host,
+        rssi=reading(connection.get("rssiValue"), RSSI_DBM),
+        signal_level=reading(connection.get("rssi"), SIGNAL_LEVEL),
+        battery_percent=reading(info.get("battery_percent"), BATTERY_PERCENT),
+        battery_low=switch_state(info.get("low_battery")),
+    )
+
+
+def _section(reply: object, *path: str) -> dict[str, Any]:
+    """Return the object at a path of keys in a reply, which a device must send."""
+    if not isinstance(part := _at(reply, path), dict):
+        raise ProbeError(Failure.PROTOCOL)
+    return part
+
+
+def _part(reply: object, *path: str) -> dict[str, Any]:
+    """Return the object at a path of keys in a reply; empty if there is none."""
+    part = _at(reply, path)
+    return part if isinstance(part, dict) else {}
+
+
+def _at(reply: object, path: tuple[str, ...]) -> object:
+    for key in path:
+        reply = reply.get(key) if isinstance(reply, dict) else None
+    return reply
+
+
+def identity_from(
+    host: str,
+    *,
+    mac: object,
+    alias: object,
+    model: object,
+    connection: dict[str, Any] | None = None,
+    credentials_hash: str | None = None,
+    family: Family = Family.PLUG,
+) -> KasaIdentity:
+    """Return who a device says it is; ProbeError(PROTOCOL) unless it says so properly.
+
+    Its MAC address becomes an entry's unique id, its alias (or model) the
+    entry's title: a device that reports anything else there cannot be told
+    apart from others, nor named.
+    """
+    valid_mac = mac_address(mac)
+    # Without the region suffix, as python-kasa names models.
+    short_model = (name(model) or "").split("(", maxsplit=1)[0].strip()
+    if valid_mac is None or not short_model:
+        raise ProbeError(Failure.PROTOCOL)
+    if alias is not None and not isinstance(alias, str):
+        raise ProbeError(Failure.PROTOCOL)
+    return KasaIdentity(
+        host=host,
+        mac=valid_mac,
+        alias=name(alias) or short_model,
+        model=short_model,
+        connection=connection,
+        credentials_hash=credentials_hash,
+        family=family,
+    )
+
+
+def _identity_from_sysinfo(host: str, sysinfo: dict[str, Any]) -> KasaIdentity:
+    """Return who a legacy device is from its system info, or raise ProbeError."""
+    if name(_device_type(sysinfo)) is None:
+        raise ProbeError(Failure.PROTOCOL)
+    return identity_from(
+        host,
+        mac=sysinfo.get("mac") or sysinfo.get("mic_mac"),
+        alias=sysinfo.get("alias"),
+        model=sysinfo.get("model"),
+    )
+
+
+def _device_type(sysinfo: dict[str, Any]) -> object:
+    return sysinfo.get("type") or sysinfo.get("mic_type")
+
+
+def _identity_from_device(host: str, device: Device, **known: Any) -> KasaIdentity:
+    """Return who a python-kasa device says it is, or raise ProbeError(PROTOCOL)."""
     try:
-        info = response["getDeviceInfo"]["device_info"]["basic_info"]
-        connection = response.get("getConnectionType")
-        if not isinstance(connection, dict):
-            connection = {}
-        low = info.get("low_battery")
-        return Observation(
-            at=dt_util.utcnow(),
-            reachable=True,
-            address=host,
-            rssi=_optional_int(connection.get("rssiValue")),
-            signal_level=_optional_int(connection.get("rssi")),
-            battery_percent=_optional_int(info.get("battery_percent")),
-            battery_low=None if low is None else bool(low),
-        )
-    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        # python-kasa computes these from the device's replies, and fails in
+        # its own ways on nonsense there (a MAC that is not hex, a model that
+        # is not text).
+        mac, alias, model = device.mac, device.alias, device.model
+    except (KasaException, LookupError, AttributeError, TypeError, ValueError) as err:
         raise ProbeError(Failure.PROTOCOL) from err
+    return identity_from(host, mac=mac, alias=alias, model=model, **known)
 
 
 def _family_of(connection: dict[str, Any] | None) -> DeviceFamily | None:
@@ -398,10 +584,6 @@ def _family_of(connection: dict[str, Any] | None) -> DeviceFamily | None:
         return DeviceFamily(connection["connection_type"]["device_family"])
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 async def async_discovery_targets(hass: HomeAssistant) -> list[str]:
@@ -450,13 +632,13 @@ def arp_addresses(mac: str, table: Path) -> list[str]:
 async def discover(targets: Iterable[str]) -> list[KasaIdentity]:
     """Return the supported Kasa devices that answer a broadcast on any target."""
     found: dict[str, KasaIdentity] = {}
-    cameras = KasaSpotCatcher()
+    screen = DiscoveryScreen()
     results = await asyncio.gather(
         *(
             Discover.discover(
                 target=target,
                 discovery_timeout=DISCOVERY_TIMEOUT,
-                on_discovered_raw=cameras,
+                on_discovered_raw=screen,
             )
             for target in targets
         ),
@@ -468,60 +650,106 @@ async def discover(targets: Iterable[str]) -> list[KasaIdentity]:
         for host, device in devices.items():
             if (identity := _identity_of(host, device)) is not None:
                 found[identity.mac] = identity
-    found |= {identity.mac: identity for identity in cameras.found.values()}
+    found |= {identity.mac: identity for identity in screen.cameras.values()}
     return sorted(found.values(), key=lambda identity: identity.alias.lower())
 
 
-class KasaSpotCatcher:
-    """Keeps the Kasa Spot cameras among raw discovery replies.
+class DiscoveryScreen:
+    """Reads every raw discovery reply before python-kasa makes a device of it.
 
-    python-kasa turns these cameras away as devices, so they are read from
-    the raw reply. Emptying that reply afterwards makes python-kasa drop it as
-    unreadable, which every version handles; 0.10.2 otherwise fails inside its
-    datagram handler with an error that reaches the event loop.
+    It keeps the Kasa Spot cameras, which python-kasa turns away as devices,
+    and drops each reply that does not name its device properly (a MAC
+    address, and a model, type and name that are text): python-kasa fails on
+    some of those inside its datagram handler, and on others when asked for
+    the MAC. One such device must cost no more than its own reply.
+
+    A reply is dropped by emptying it, which makes python-kasa give it up as
+    unreadable, as every version handles; a Kasa Spot camera's reply, kept,
+    is emptied too (0.10.2 otherwise fails on it in the event loop).
     """
 
     def __init__(self) -> None:
-        """Start with no camera seen."""
-        self.found: dict[str, KasaIdentity] = {}
+        """Start with no reply seen."""
+        self.cameras: dict[str, KasaIdentity] = {}
+        self.dropped: set[str] = set()
 
     def __call__(self, raw: DiscoveredRaw) -> None:
-        """Read one raw discovery reply."""
-        reply = raw["discovery_response"]
-        sysinfo = kasa_spot_sysinfo(reply)
-        if sysinfo is None:
-            return
+        """Read one raw discovery reply; never raises, whatever it holds."""
         host = raw["meta"]["ip"]
-        model = str(sysinfo["model"]).split("(", maxsplit=1)[0]
-        self.found[host] = KasaIdentity(
-            host=host,
-            mac=str(sysinfo["mac"]),
-            alias=str(sysinfo.get("alias") or model),
-            model=model,
+        # Typed as a dict, but it is whatever JSON the device sent.
+        reply: object = raw["discovery_response"]
+        if not isinstance(reply, dict):
+            # Nothing to empty; python-kasa gives up on it by itself, in its
+            # own ways.
+            return
+        if (camera := _kasa_spot_identity(host, reply)) is not None:
+            self.cameras[host] = camera
+            reply.clear()
+        elif not _names_its_device(host, reply):
+            self.dropped.add(host)
+            reply.clear()
+
+
+def _kasa_spot_identity(host: str, reply: dict[str, Any]) -> KasaIdentity | None:
+    if (sysinfo := kasa_spot_sysinfo(reply)) is None:
+        return None
+    try:
+        return identity_from(
+            host,
+            mac=sysinfo.get("mac"),
+            alias=sysinfo.get("alias"),
+            model=sysinfo.get("model"),
             family=Family.KASA_CAMERA,
         )
-        reply.clear()
+    except ProbeError:
+        return None
+
+
+# Further fields python-kasa reads as text while it makes a legacy device of
+# a discovery reply.
+LEGACY_TEXT_FIELDS = ("dev_name", "feature")
+
+
+def _names_its_device(host: str, reply: dict[str, Any]) -> bool:
+    """Return whether a discovery reply names its device in a form we can keep."""
+    if "result" in reply:  # UDP 20002, the SMART devices
+        result = _part(reply, "result")
+        return (
+            mac_address(result.get("mac")) is not None
+            and name(result.get("device_model")) is not None
+            and name(result.get("device_type")) is not None
+        )
+    sysinfo = _part(reply, "system", "get_sysinfo")
+    try:
+        _identity_from_sysinfo(host, sysinfo)
+    except ProbeError:
+        return False
+    return all(
+        field not in sysinfo or name(sysinfo[field]) is not None
+        for field in LEGACY_TEXT_FIELDS
+    )
 
 
 def _identity_of(host: str, device: Device) -> KasaIdentity | None:
+    """Return a discovered device we can watch; None for any other."""
+    try:
+        return _watchable_identity(host, device)
+    except ProbeError:
+        return None
+
+
+def _watchable_identity(host: str, device: Device) -> KasaIdentity | None:
     connection_type = device.config.connection_type
     if connection_type.encryption_type is DeviceEncryptionType.Xor:
         if device.device_type not in SUPPORTED_DEVICE_TYPES:
             return None
-        return KasaIdentity(
-            host=host,
-            mac=device.mac,
-            alias=device.alias or device.model,
-            model=device.model,
-        )
+        return _identity_from_device(host, device)
     if connection_type.device_family not in SMART_PLUG_FAMILIES | CAMERA_FAMILIES:
         return None
     # Its name is only known after a login; discovery tells the model.
-    return KasaIdentity(
-        host=host,
-        mac=device.mac,
-        alias=device.alias or device.model,
-        model=device.model,
+    return _identity_from_device(
+        host,
+        device,
         connection=stored_connection(device.config),
         family=_diagnosis_family(connection_type.device_family),
     )
@@ -544,20 +772,25 @@ async def async_discover_at(host: str) -> KasaIdentity | None:
     That is a device that needs a login, or a Kasa Spot camera. Raises
     UnsupportedDeviceError for a device whose login python-kasa cannot do.
     """
-    cameras = KasaSpotCatcher()
+    if not discoverable(host):
+        return None
+    screen = DiscoveryScreen()
     try:
         device = await Discover.discover_single(
             host,
             discovery_timeout=DISCOVERY_TIMEOUT,
             timeout=DEVICE_TIMEOUT,
-            on_discovered_raw=cameras,
+            on_discovered_raw=screen,
         )
     except UnsupportedDeviceError:
+        # python-kasa says so of the SMART reply the screen emptied, too.
+        if screen.dropped:
+            return None
         raise
     except (KasaException, TimeoutError):
         device = None
-    if cameras.found:
-        return next(iter(cameras.found.values()))
+    if screen.cameras:
+        return next(iter(screen.cameras.values()))
     if device is None:
         return None
     try:
@@ -574,12 +807,18 @@ async def async_asks_for_unsupported_login(host: str) -> bool:
     Firmware that moves a device to a newer login protocol (TPAP) says so in
     discovery, while its old port stops answering.
     """
+    if not discoverable(host):
+        return False
+    screen = DiscoveryScreen()
     try:
         device = await Discover.discover_single(
-            host, discovery_timeout=DISCOVERY_TIMEOUT, timeout=DEVICE_TIMEOUT
+            host,
+            discovery_timeout=DISCOVERY_TIMEOUT,
+            timeout=DEVICE_TIMEOUT,
+            on_discovered_raw=screen,
         )
     except UnsupportedDeviceError:
-        return True
+        return not screen.dropped
     except (KasaException, TimeoutError):
         return False
     if device is not None:
@@ -587,10 +826,24 @@ async def async_asks_for_unsupported_login(host: str) -> bool:
     return False
 
 
+def discoverable(host: str) -> bool:
+    """Return whether python-kasa's discovery can ask a host at all.
+
+    It sends from an IPv4 socket: for an IPv6 address it logs an error for
+    every datagram it fails to send (nine on 0.12.0), then times out.
+    """
+    try:
+        return ipaddress.ip_address(host).version == 4
+    except ValueError:
+        # A name, which python-kasa resolves to an IPv4 address.
+        return True
+
+
 async def async_login(identity: KasaIdentity, credentials: Credentials) -> KasaIdentity:
     """Log in to a device with an account; return it named, with the login hash.
 
-    Raises ProbeError saying why the login failed.
+    Raises ProbeError saying why the login failed, or PROTOCOL for a device
+    that does not name itself properly.
     """
     assert identity.connection is not None
     config = smart_config(identity.host, identity.connection, credentials=credentials)
@@ -602,11 +855,9 @@ async def async_login(identity: KasaIdentity, credentials: Credentials) -> KasaI
     except KasaException as err:
         raise ProbeError(classify(err)) from err
     try:
-        return KasaIdentity(
-            host=identity.host,
-            mac=device.mac,
-            alias=device.alias or device.model,
-            model=device.model,
+        return _identity_from_device(
+            identity.host,
+            device,
             connection=stored_connection(device.config),
             credentials_hash=device.credentials_hash,
             family=identity.family,
