@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    .venv/bin/python scripts/bench_poll.py
-    PYTHONPATH=.venv/python-kasa-0.12.0 .venv/bin/python scripts/bench_poll.py
+    .venv/bin/python scripts/bench_poll.py     # python-kasa 0.10.2
+    scripts/next python scripts/bench_poll.py  # python-kasa 0.12.0
 
 The plug runs in the same process and event loop as the probe, on a loopback
 address, so the figures are the cost of the client and of the simulated

@@ -109,8 +109,8 @@ async def hass(tmp_path: Path) -> AsyncIterator[HomeAssistant]:
     missing = hass_config.missing_requirements(hass_config.TEMPLATE)
     if missing:
         pytest.fail(
-            f"not installed: {', '.join(missing)}. scripts/test installs them; "
-            f"or: {BIN / 'pip'} install -c constraints_test.txt {' '.join(missing)}"
+            f"not installed: {', '.join(missing)}. scripts/test installs "
+            "requirements_hass.txt, which must name them (.venv-hass)"
         )
     config = tmp_path / "config"
     port = free_port()

@@ -24,6 +24,12 @@ async def test_a_plug_that_goes_dark_gets_a_card_that_clears_when_it_is_back(
 ) -> None:
     """The card appears with its translated title, and closes by itself."""
     await hass.onboard(name="Tester", username="tester", password="tester-password")
+    # As scripts/demo does: since 2026.11 Home Assistant takes back the YAML
+    # HTTP settings, restarting itself, unless they are confirmed in time.
+    version = (await hass.request("GET", "/api/config"))["version"]
+    async with hass.websocket() as ws:
+        confirmed = await ws.confirm_http_config()
+    assert confirmed == (tuple(map(int, version.split(".")[:2])) >= (2026, 11))
     lamp = await simulator.device("Desk lamp")
     entry = await hass.add_entry(
         {"user": {"next_step_id": "network"}, "network": {"host": lamp["host"]}}

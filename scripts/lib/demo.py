@@ -140,6 +140,10 @@ async def set_up(hass: HomeAssistant, control_port: int) -> dict[str, str]:
     """Onboard, add every device and shorten its options; return entry ids."""
     await wait_for(hass.answers, within=120, what="answer from Home Assistant")
     await hass.onboard(name=NAME, username=USERNAME, password=PASSWORD)
+    # Or Home Assistant 2026.11 restarts itself five minutes from now.
+    async with hass.websocket() as ws:
+        if await ws.confirm_http_config():
+            print("== confirmed Home Assistant's HTTP settings")
     entries = {}
     for actor in CAST:
         device = await request(

@@ -12,7 +12,7 @@ DEMO_AUTH="$DEMO_DIR/auth.json" # the demo user's tokens, for scripts/screenshot
 
 demo_up() {
   stop_all_on_exit
-  ensure_test_env
+  ensure_hass_envs
   ensure_hass_requirements scripts/lib/configuration.yaml
   listening "$HOST" "$DEMO_PORT" && die "something already answers on $DEMO_URL (scripts/develop, or another demo?); DEMO_PORT=8124 $0 uses another port"
   rm -rf "$DEMO_DIR"

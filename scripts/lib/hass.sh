@@ -5,7 +5,7 @@
 # from the repository's root after scripts/env.sh.
 
 ROOT=$(pwd -P)
-PY="$ROOT/$VENV/bin/python"
+PY="$ROOT/$VENV/bin/python" # the simulator and the helpers run from .venv
 HOST=127.0.0.1
 RESTART_EXIT_CODE=100 # what hass exits with when a restart is asked from the UI
 SCRIPT=${0##*/}
@@ -23,24 +23,77 @@ die() {
   exit 1
 }
 
+# Which Home Assistant runs: 2026.11.0 from .venv-hass (Python 3.14, see
+# env.sh), or with --ha 2025.4 the oldest we support, from .venv.
+HA=2026.11
+HASS_VENV=""
+HASS_CONSTRAINTS=""
+
+# Read the scripts' options: --ha VERSION only.
+parse_hass_options() { # arguments...
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --ha)
+        [ $# -ge 2 ] || die "--ha needs a version: 2026.11 or 2025.4"
+        HA=$2
+        shift 2
+        ;;
+      --ha=*)
+        HA=${1#--ha=}
+        shift
+        ;;
+      *) die "unknown argument $1; the only option is --ha 2026.11 (the default) or --ha 2025.4" ;;
+    esac
+  done
+  case $HA in
+    2026.11 | 2026.11.0) HA=2026.11.0 HASS_VENV=$VENV_HASS HASS_CONSTRAINTS=constraints_hass.txt ;;
+    2025.4 | 2025.4.4) HA=2025.4.4 HASS_VENV=$VENV HASS_CONSTRAINTS=constraints_test.txt ;;
+    *) die "Home Assistant $HA is not one the scripts install: --ha 2026.11 or --ha 2025.4" ;;
+  esac
+}
+
+# Install .venv (the simulator and the helpers) and Home Assistant's venv.
+ensure_hass_envs() {
+  [ -n "$HASS_VENV" ] || parse_hass_options --ha "$HA"
+  ensure_test_env
+  [ "$HASS_VENV" = "$VENV" ] || ensure_hass_env
+}
+
+# Set NEXT_CMD to run a command of Home Assistant's venv: 2026.11's goes
+# through env.sh's next_command, since its Python may live in the cached root.
+hass_command() { # command...
+  if [ "$HASS_VENV" = "$VENV" ]; then
+    NEXT_CMD=("$@")
+  else
+    next_command "$@"
+  fi
+}
+
+hass_python() { # arguments...
+  hass_command "$ROOT/$HASS_VENV/bin/python" "$@"
+  "${NEXT_CMD[@]}"
+}
+
 # With --skip-pip Home Assistant installs nothing, so every requirement of the
 # integrations a configuration.yaml loads (and of their dependencies, and of
-# Red Light Doctor) must already be in .venv: the frontend, mostly.
+# Red Light Doctor) must already be in its venv: the frontend, mostly, which
+# requirements_hass.txt names; for 2025.4 it is installed here.
 ensure_hass_requirements() { # configuration.yaml
   local text
-  text=$("$PY" scripts/lib/hass_config.py missing "$1")
+  text=$(hass_python scripts/lib/hass_config.py missing "$1")
   if [ -n "$text" ]; then
     local missing
     mapfile -t missing <<<"$text"
     say "installing what Home Assistant's integrations need: ${missing[*]}"
-    "$PY" -m pip install --quiet -c constraints_test.txt "${missing[@]}"
+    hass_python -m pip install --quiet -c "$HASS_CONSTRAINTS" "${missing[@]}"
   fi
 }
 
 # Link the integration into FOLDER/custom_components; see hass_config.py for
-# --port (write configuration.yaml) and --discovery (enable loopback).
-prepare_hass_config() { # folder [--port N] [--discovery]
-  "$PY" scripts/lib/hass_config.py prepare "$@" || die "cannot prepare $1"
+# --port (write configuration.yaml), --discovery (enable loopback) and
+# --confirm-http (store the HTTP settings as confirmed).
+prepare_hass_config() { # folder [--port N] [--discovery] [--confirm-http]
+  hass_python scripts/lib/hass_config.py prepare "$@" || die "cannot prepare $1"
 }
 
 listening() { # host port
@@ -153,8 +206,9 @@ start_simulator() { # log control-port [serve options...]
 start_hass() { # config-folder url [log-file|-]
   HASS_ARGS=("$@")
   local config=$1 url=$2 log=${3:--}
-  say "starting Home Assistant (log: ${config#"$ROOT"/}/home-assistant.log)"
-  spawn "$log" "$ROOT/$VENV/bin/hass" -c "$config" --skip-pip
+  say "starting Home Assistant $HA (log: ${config#"$ROOT"/}/home-assistant.log)"
+  hass_command "$ROOT/$HASS_VENV/bin/hass" -c "$config" --skip-pip
+  spawn "$log" "${NEXT_CMD[@]}"
   HASS_PID=$LAST_PID
   # The first start sets up the frontend and may take a minute on a slow machine.
   local waited=0

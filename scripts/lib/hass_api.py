@@ -26,6 +26,11 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 class HassError(Exception):
     """Home Assistant refused a request."""
 
+    def __init__(self, message: str, code: str | None = None) -> None:
+        """Say what was refused; `code` is the websocket API's error code."""
+        super().__init__(message)
+        self.code = code
+
 
 async def wait_for[T](
     check: Callable[[], Awaitable[T | None]],
@@ -306,8 +311,31 @@ class WebSocket:
             if reply.get("id") == message_id and reply.get("type") == "result":
                 break
         if not reply.get("success"):
-            raise HassError(f"{kind}: {reply.get('error')}")
+            error = reply.get("error") or {}
+            raise HassError(f"{kind}: {error}", error.get("code"))
         return reply.get("result")
+
+    async def confirm_http_config(self) -> bool:
+        """Confirm the HTTP settings that Home Assistant is trying out.
+
+        Since 2026.11 Home Assistant moves the YAML `http:` settings into
+        its storage on the first start, as a pending configuration that it
+        reverts, restarting itself, unless an admin confirms it within five
+        minutes (`http/config/promote`, as the HTTP settings page does).
+        Return whether there was one to confirm; older releases, which have
+        no such command, have none.
+        """
+        try:
+            config = await self.command("http/config")
+        except HassError as err:
+            if err.code == "unknown_command":
+                return False
+            raise
+        pending = config.get("pending")
+        if pending is None or pending.get("error") is not None:
+            return False
+        await self.command("http/config/promote")
+        return True
 
     async def cards(self, language: str = "en") -> list[Card]:
         """Return our active repair issues, with their translated texts."""

@@ -51,7 +51,11 @@ CHROMIUM_FLAGS = (
     "--remote-debugging-port=0",
 )
 DEVTOOLS = re.compile(r"DevTools listening on (ws://\S+)")
-CLICKABLE = "ha-md-list-item, ha-list-item, mwc-list-item, a, mwc-button, ha-button"
+# The cards are list items: ha-list-item-button on 2026.11, ha-md-list-item on 2025.4.
+CLICKABLE = (
+    "ha-list-item-button, ha-md-list-item, ha-list-item, mwc-list-item, a, mwc-button, "
+    "ha-button"
+)
 PR_SET_CHILD_SUBREAPER = 36  # prctl(2)
 WIDTH = 1280
 HEIGHT = 800
