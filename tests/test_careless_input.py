@@ -102,19 +102,23 @@ async def test_reconfigure_of_a_watched_device_says_there_is_no_address(
     assert dict(entry.data) == data
 
 
-async def test_reconfigure_is_not_stopped_by_another_flow_for_the_device(
+async def test_reconfigure_towards_a_device_being_added_names_the_real_problem(
     hass: HomeAssistant, simulator: Simulator, plug: SimulatedPlug
 ) -> None:
     entry = await watch(hass, plug)
-    new_host = await plug.move_to()
-    # Someone else started adding the same plug meanwhile.
-    other = await start(hass)
-    other = await submit(hass, other["flow_id"], host="")
-    result = await entry.start_reconfigure_flow(hass)
-    result = await submit(hass, result["flow_id"], host=new_host)
+    tapo = await simulator.add_tapo_plug(alias="Kettle")
+    # Someone is adding the Tapo plug and has not typed its login yet.
+    adding = await start(hass)
+    adding = await submit(hass, adding["flow_id"], host=tapo.host)
+    assert adding["step_id"] == "credentials"
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+    result = await submit(hass, result["flow_id"], host=tapo.host)
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
-    assert entry.data[CONF_HOST] == new_host
+    assert result["reason"] == "wrong_device"
+    assert entry.data[CONF_HOST] == plug.host
 
 
 async def test_diagnostics_of_a_disabled_entry_are_its_settings(

@@ -31,7 +31,7 @@ from simulator.kasaspot import SimulatedKasaSpotCamera
 
 from .conftest import advance, state_of, watch
 from .test_config_flow import start, submit
-from .test_tapo import LOGIN, add_through_the_flow
+from .test_tapo import LOGIN, add_through_the_flow, reauth_flows
 
 POLL = timedelta(seconds=30)
 # The reply of issue 17 that broke discovery for everyone.
@@ -304,3 +304,49 @@ async def test_a_tapo_plug_whose_name_cannot_be_read_is_not_added_after_login(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"]
     assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "nonsense"),
+    [
+        ("plug", NONSENSE_IDENTITY),
+        ("kasa_spot_camera", {"mac": 12345, "model": ["EC60"]}),
+        ("tapo_plug", {"mac": "not a mac", "device_model": ["P110"]}),
+    ],
+)
+async def test_a_device_that_names_itself_with_nonsense_is_told_so(
+    hass: HomeAssistant, simulator: Simulator, kind: str, nonsense: dict[str, Any]
+) -> None:
+    device = await getattr(simulator, f"add_{kind}")(alias="Nonsense")
+    await device.misreport(nonsense)
+    result = await start(hass)
+    result = await submit(hass, result["flow_id"], host=device.host)
+    assert result["errors"] == {"base": "bad_identity"}
+    assert result["description_placeholders"]["host"] == device.host
+
+
+async def test_a_tapo_plug_whose_name_cannot_be_read_is_told_so_after_login(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    tapo = await simulator.add_tapo_plug(alias="Kettle")
+    assert tapo.host is not None
+    await tapo.misreport({"nickname": "%%% not base64"})
+    result = await add_through_the_flow(hass, tapo.host, **LOGIN)
+    assert result["step_id"] == "credentials"
+    assert result["errors"] == {"base": "bad_identity"}
+    assert result["description_placeholders"]["host"] == tapo.host
+
+
+async def test_a_tapo_plug_whose_name_turns_unreadable_is_told_so_at_reauth(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    tapo = await simulator.add_tapo_plug(alias="Kettle")
+    assert tapo.host is not None
+    entry = (await add_through_the_flow(hass, tapo.host, **LOGIN))["result"]
+    await tapo.misreport({"nickname": "%%% not base64"})
+    entry.async_start_reauth(hass)
+    await hass.async_block_till_done()
+    (flow,) = reauth_flows(hass)
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], LOGIN)
+    assert result["errors"] == {"base": "bad_identity"}
+    assert result["description_placeholders"]["host"] == tapo.host

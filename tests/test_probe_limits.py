@@ -11,18 +11,20 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import TickingDateTimeFactory
-from homeassistant.config_entries import ConfigEntryDisabler
-from homeassistant.const import STATE_ON
+from homeassistant.config_entries import ConfigEntry, ConfigEntryDisabler
+from homeassistant.const import CONF_HOST, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 import pytest
+from pytest_homeassistant_custom_component.common import async_capture_events
 import pytest_socket
 
 from custom_components.red_light_doctor import const
 from custom_components.red_light_doctor.const import DOMAIN
+from custom_components.red_light_doctor.events import EVENT_FINDING
 from custom_components.red_light_doctor.probe.kasa import KasaProbe, ProbeError
-from simulator import Simulator
+from simulator import SimulatedPlug, Simulator
 from simulator.httpserver import HttpEndpoint
 from simulator.smartdevice import SmartPlug
 
@@ -64,32 +66,57 @@ async def test_an_ipv6_host_is_checked_without_discovery_errors(
 
 
 UNKNOWN_NAME = "no-such-plug.invalid"
+# A name asked while the network's resolver cannot answer (no DNS server).
+UNANSWERED_NAME = "dns-down.lan"
 
 
 @pytest.fixture
-def resolver() -> Iterator[None]:
-    """Answer a lookup of UNKNOWN_NAME as a resolver does: no such name.
+def resolver() -> Iterator[dict[str, str]]:
+    """Answer lookups of names as a home network's resolver does.
 
-    The test harness refuses every lookup of a name, each release in its own
-    way; this is what a home network's resolver says.
+    The names a test adds resolve to their address; UNKNOWN_NAME is no name
+    at all, UNANSWERED_NAME finds the resolver unable to answer. The test
+    harness refuses every lookup of a name, each release in its own way.
     """
+    known: dict[str, str] = {}
     resolve = socket.getaddrinfo
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
         if host == UNKNOWN_NAME:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return resolve(host, *args, **kwargs)
+        if host == UNANSWERED_NAME:
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure")
+        return resolve(known.get(host, host), *args, **kwargs)
 
     with patch("socket.getaddrinfo", getaddrinfo):
-        yield
+        yield known
 
 
-async def test_a_host_name_that_resolves_to_nothing_is_not_called_a_non_kasa_device(
-    hass: HomeAssistant, simulator: Simulator, resolver: None
+async def test_a_host_name_that_resolves_to_nothing_is_called_unknown(
+    hass: HomeAssistant, simulator: Simulator, resolver: dict[str, str]
 ) -> None:
     result = await start(hass)
     result = await submit(hass, result["flow_id"], host=UNKNOWN_NAME)
+    assert result["errors"] == {CONF_HOST: "unknown_host"}
+    assert result["description_placeholders"]["host"] == UNKNOWN_NAME
+
+
+async def test_a_host_name_is_not_called_unknown_while_the_resolver_is_down(
+    hass: HomeAssistant, simulator: Simulator, resolver: dict[str, str]
+) -> None:
+    result = await start(hass)
+    result = await submit(hass, result["flow_id"], host=UNANSWERED_NAME)
     assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_a_plug_is_added_by_a_host_name_the_network_knows(
+    hass: HomeAssistant, plug: SimulatedPlug, resolver: dict[str, str]
+) -> None:
+    resolver["desk-lamp.lan"] = plug.host
+    result = await start(hass)
+    result = await submit(hass, result["flow_id"], host="desk-lamp.lan")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_HOST] == "desk-lamp.lan"
 
 
 async def test_a_slow_klap_plug_answers_the_first_poll_of_a_new_session(
@@ -133,13 +160,13 @@ async def klap_connections_closed(tapo: SmartPlug) -> None:
     await asyncio.wait_for(endpoint.wait_closed(), timeout=5)
 
 
-async def test_disabling_a_plug_during_a_slow_check_leaves_the_plug_alone(
-    hass: HomeAssistant, freezer: TickingDateTimeFactory, tapo: SmartPlug
-) -> None:
-    assert tapo.host is not None
-    result = await add_through_the_flow(hass, tapo.host, **LOGIN)
-    entry = result["result"]
-    await advance(hass, freezer, POLL)
+async def disable_during_a_slow_check(
+    hass: HomeAssistant, entry: ConfigEntry, tapo: SmartPlug
+) -> asyncio.Task[Any]:
+    """Press Check now on a slow plug and disable its entry while it waits.
+
+    Returns the press, still running.
+    """
     button = er.async_get(hass).async_get_entity_id(
         "button", DOMAIN, f"{entry.unique_id}_check_now"
     )
@@ -151,10 +178,20 @@ async def test_disabling_a_plug_during_a_slow_check_leaves_the_plug_alone(
         )
     )
     await tapo.wait_for_received(asked + 1)
-
     await hass.config_entries.async_set_disabled_by(
         entry.entry_id, ConfigEntryDisabler.USER
     )
+    return check
+
+
+async def test_disabling_a_plug_during_a_slow_check_leaves_the_plug_alone(
+    hass: HomeAssistant, freezer: TickingDateTimeFactory, tapo: SmartPlug
+) -> None:
+    assert tapo.host is not None
+    result = await add_through_the_flow(hass, tapo.host, **LOGIN)
+    await advance(hass, freezer, POLL)
+
+    check = await disable_during_a_slow_check(hass, result["result"], tapo)
     handshakes, asked = tapo.handshake_count, tapo.received_count
     await check
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -162,3 +199,38 @@ async def test_disabling_a_plug_during_a_slow_check_leaves_the_plug_alone(
     assert tapo.received_count == asked
     # And sees every connection closed, as a client that left closes them.
     await klap_connections_closed(tapo)
+
+
+async def test_a_check_cut_short_by_disabling_is_not_taken_for_silence(
+    hass: HomeAssistant,
+    freezer: TickingDateTimeFactory,
+    tapo: SmartPlug,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert tapo.host is not None
+    result = await add_through_the_flow(hass, tapo.host, **LOGIN)
+    await advance(hass, freezer, POLL)
+    findings = async_capture_events(hass, EVENT_FINDING)
+    caplog.clear()
+
+    await (await disable_during_a_slow_check(hass, result["result"], tapo))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not [r for r in caplog.records if "stopped answering" in r.getMessage()]
+    assert findings == []
+
+
+async def test_a_check_cut_short_by_disabling_does_not_search_the_network(
+    hass: HomeAssistant, freezer: TickingDateTimeFactory, tapo: SmartPlug
+) -> None:
+    assert tapo.host is not None
+    result = await add_through_the_flow(hass, tapo.host, **LOGIN)
+    # One silent poll: the next silent one searches the network for the plug.
+    await tapo.blackhole(True)
+    await advance(hass, freezer, POLL)
+    assert result["result"].runtime_data.history.consecutive_failures == 1
+    await tapo.blackhole(False)
+    searched = tapo.discovery_count
+
+    await (await disable_during_a_slow_check(hass, result["result"], tapo))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert tapo.discovery_count == searched

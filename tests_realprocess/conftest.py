@@ -134,3 +134,19 @@ async def hass(tmp_path: Path) -> AsyncIterator[HomeAssistant]:
             text = log.read_text(errors="replace") if log.exists() else ""
             print(f"--- home-assistant.log (end)\n{text[-6000:]}")
             print(f"--- hass output (end)\n{process.output(20)}")
+    assert not loud_lines_about_us(text), "Home Assistant warned about us"
+
+
+# Home Assistant says this of every custom integration it loads.
+EVERY_CUSTOM_INTEGRATION = "which has not been tested by Home Assistant"
+
+
+def loud_lines_about_us(log: str) -> list[str]:
+    """Return the warnings and errors in a Home Assistant log that concern us."""
+    return [
+        line
+        for line in log.splitlines()
+        if (" WARNING " in line or " ERROR " in line or " CRITICAL " in line)
+        and "red_light_doctor" in line
+        and EVERY_CUSTOM_INTEGRATION not in line
+    ]

@@ -78,7 +78,9 @@ from .probe.entities import (
     owned_by_others,
     tplink_device_with_mac,
 )
+from .probe.errors import is_unknown_name
 from .probe.kasa import (
+    BadIdentity,
     KasaIdentity,
     KasaProbe,
     ProbeError,
@@ -166,6 +168,17 @@ def is_valid_host(host: str) -> bool:
     return True
 
 
+def error_of(error: ProbeError, by_failure: Mapping[Failure, str]) -> str:
+    """Return the form's error key for a probe error.
+
+    A device that does not say who it is fails as PROTOCOL, like a garbled
+    reply, but what the user can do about it differs.
+    """
+    if isinstance(error, BadIdentity):
+        return "bad_identity"
+    return by_failure.get(error.failure, "cannot_connect")
+
+
 def username_only(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
     """Return what a login form may show again after an error: never the password."""
     if not user_input or CONF_USERNAME not in user_input:
@@ -193,8 +206,7 @@ async def async_identify(host: str) -> KasaIdentity:
         # camera, says who it is in discovery.
         if (found := await _async_discover_at(host)) is not None:
             return found
-        error = FAILURE_ERRORS.get(err.failure, "cannot_connect")
-        raise IdentifyError(error, {"host": host}) from err
+        raise IdentifyError(error_of(err, FAILURE_ERRORS), {"host": host}) from err
     except UnsupportedDevice as err:
         raise IdentifyError(
             "unsupported_device", {"host": host, "model": err.model}
@@ -206,6 +218,8 @@ async def async_identify(host: str) -> KasaIdentity:
 async def _async_discover_at(host: str) -> KasaIdentity | None:
     try:
         return await async_discover_at(host)
+    except BadIdentity as err:
+        raise IdentifyError("bad_identity", {"host": host}) from err
     except UnsupportedDeviceError as err:
         raise IdentifyError("unsupported_login", {"host": host}) from err
 
@@ -246,6 +260,8 @@ async def async_check_host(
         return None, {CONF_HOST: "invalid_host"}, {"host": ""}
     if await async_is_network_address(hass, host):
         return None, {CONF_HOST: "not_a_host"}, {"host": host}
+    if await hass.async_add_executor_job(is_unknown_name, host):
+        return None, {CONF_HOST: "unknown_host"}, {"host": host}
     try:
         return await async_identify(host), {}, {}
     except IdentifyError as err:
@@ -385,7 +401,7 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
             try:
                 logged_in = await async_login(identity, credentials)
             except ProbeError as err:
-                errors["base"] = LOGIN_ERRORS.get(err.failure, "cannot_connect")
+                errors["base"] = error_of(err, LOGIN_ERRORS)
             else:
                 self.hass.data[LAST_GOOD_CREDENTIALS] = credentials
                 return await self._async_create_entry(logged_in)
@@ -470,7 +486,7 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
             try:
                 logged_in = await async_login(saved_identity(entry), credentials)
             except ProbeError as err:
-                errors["base"] = LOGIN_ERRORS.get(err.failure, "cannot_connect")
+                errors["base"] = error_of(err, LOGIN_ERRORS)
             else:
                 self.hass.data[LAST_GOOD_CREDENTIALS] = credentials
                 # The entry's update listener reloads it with the new login.
@@ -489,7 +505,11 @@ class RedLightDoctorConfigFlow(ConfigFlow, domain=DOMAIN):
                 CREDENTIALS_SCHEMA, username_only(user_input)
             ),
             errors=errors,
-            description_placeholders={"device": entry.title},
+            # The errors name the device by its address.
+            description_placeholders={
+                "device": entry.title,
+                "host": entry.data[CONF_HOST],
+            },
         )
 
     async def async_step_reconfigure(

@@ -51,7 +51,10 @@ WATCHED_DEVICE_RECHECK_INTERVAL: Final = timedelta(minutes=1)
 # While a device is dark, look for it at another address this often.
 MOVED_DEVICE_SEARCH_INTERVAL: Final = timedelta(minutes=10)
 
-# How long one probe may take in total, whatever python-kasa does inside it.
+# The least time one attempt to poll or restart a device gets, whatever
+# python-kasa does inside it; an attempt that must open a session first gets
+# DEVICE_TIMEOUT for each of its round trips when that is longer. A login
+# from a flow gets this long in all, a firmware check three times as long.
 PROBE_TIMEOUT: Final = 10.0
 # How long python-kasa waits for one answer from a device.
 DEVICE_TIMEOUT: Final = 5

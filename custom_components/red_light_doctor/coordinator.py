@@ -95,6 +95,10 @@ class DeviceStatus:
         return frozenset(finding.cause for finding in self.findings)
 
 
+class ClosedMidPoll(Exception):
+    """The coordinator was closed while it looked: the look says nothing."""
+
+
 class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
     """Keeps one device's history and findings; a subclass says how to look."""
 
@@ -119,6 +123,8 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
         # The entry data this coordinator was built from or wrote itself; any
         # other change (a reauth, a reconfigure) needs a reload to take effect.
         self._data_in_use = dict(entry.data)
+        # Set by async_close: its entry is being unloaded or disabled.
+        self._closed = False
 
     def follows(self, data: Mapping[str, Any]) -> bool:
         """Return whether the coordinator already uses this entry data."""
@@ -156,8 +162,15 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
 
     async def _async_update_data(self) -> DeviceStatus:
         was_online = self.history.online
+        try:
+            observed = await self._async_observe()
+            # A later step of the look (a firmware check) may have been cut
+            # short as well.
+            self._raise_if_closed()
+        except ClosedMidPoll:
+            return self._as_before()
         observation = replace(
-            await self._async_observe(),
+            observed,
             power_switch_on=read_power_switch(
                 self.hass, self.config_entry.options.get(CONF_POWER_SWITCH)
             ),
@@ -168,7 +181,18 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
         return DeviceStatus.after(self.data, observation, self.diagnose())
 
     async def _async_observe(self) -> Observation:
-        return await self.probe.poll()
+        """Return what the device shows now, looked at as its kind needs."""
+        raise NotImplementedError
+
+    def _raise_if_closed(self) -> None:
+        # A closed probe reports the device unreachable; that is not news
+        # about the device, nor a reason to look for it elsewhere.
+        if self._closed:
+            raise ClosedMidPoll
+
+    def _as_before(self) -> DeviceStatus:
+        """Return the last status again, with nothing new to announce."""
+        return replace(self.data, opened=(), closed=())
 
     def diagnose(self) -> tuple[Finding, ...]:
         """Return the findings for the history as it stands now."""
@@ -204,6 +228,7 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
 
     async def async_close(self) -> None:
         """Close whatever the probe keeps open, whichever probe holds it now."""
+        self._closed = True
         await self.probe.close()
 
     def apply_options(self) -> None:
@@ -218,7 +243,9 @@ class RedLightDoctorCoordinator(DataUpdateCoordinator[DeviceStatus]):
         if now.reachable and was_online is False:
             LOGGER.info("%s answers again", self.config_entry.title)
         elif not now.reachable and was_online is not False:
-            LOGGER.warning(
+            # Info, not a warning: a dark device is what we report, not a
+            # fault of ours (Home Assistant's log-when-unavailable rule).
+            LOGGER.info(
                 "%s stopped answering (%s)", self.config_entry.title, now.failure
             )
 
@@ -241,7 +268,7 @@ class KasaCoordinator(RedLightDoctorCoordinator):
         self._login_unsupported = False
 
     async def _async_observe(self) -> Observation:
-        observation = await self.probe.poll()
+        observation = await self._async_poll()
         if not observation.reachable and self._time_to_search(observation):
             observation = await self._async_follow_moved_device(observation)
         if observation.reachable:
@@ -249,6 +276,12 @@ class KasaCoordinator(RedLightDoctorCoordinator):
             return await self._async_with_firmware(observation)
         if self._login_unsupported and observation.failure is not Failure.AUTH:
             return replace(observation, failure=Failure.HANDSHAKE_REJECTED)
+        return observation
+
+    async def _async_poll(self) -> Observation:
+        """Poll the probe; raise ClosedMidPoll if close() cut the poll short."""
+        observation = await self.probe.poll()
+        self._raise_if_closed()
         return observation
 
     def supports(self, fix: Fix) -> bool:
@@ -283,6 +316,8 @@ class KasaCoordinator(RedLightDoctorCoordinator):
         self._search_requested = False
         self._last_search = failed.at
         host = await async_find(self.hass, self.config_entry.data[CONF_MAC])
+        # A probe opened after close() would stay open.
+        self._raise_if_closed()
         if host is None or host == self.probe.host:
             if CONF_CONNECTION in self.config_entry.data:
                 self._login_unsupported = await async_asks_for_unsupported_login(
@@ -295,7 +330,7 @@ class KasaCoordinator(RedLightDoctorCoordinator):
         await self.probe.close()
         self.probe = self._probe_at(host)
         self._async_update_entry_data(**{CONF_HOST: host})
-        return await self.probe.poll()
+        return await self._async_poll()
 
     def _probe_at(self, host: str) -> KasaProbe | KasaSpotProbe:
         data = self.config_entry.data

@@ -22,7 +22,7 @@ from homeassistant.util import dt as dt_util
 from kasa import Credentials
 
 from .compat import FixFlowResult, vol
-from .config_flow import CREDENTIALS_SCHEMA, LOGIN_ERRORS
+from .config_flow import CREDENTIALS_SCHEMA, LOGIN_ERRORS, error_of
 from .const import CONF_POWER_SWITCH
 from .coordinator import RedLightDoctorCoordinator
 from .diagnosis import Cause, Finding, Fix, format_duration
@@ -158,7 +158,7 @@ class FindingFixFlow(RepairsFlow):
             try:
                 await coordinator.async_log_in(credentials)
             except ProbeError as err:
-                errors["base"] = LOGIN_ERRORS.get(err.failure, "cannot_connect")
+                errors["base"] = error_of(err, LOGIN_ERRORS)
             else:
                 if self._finding() is None:
                     return self.async_create_entry(data={})

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
 
 from ..observation import Failure
 
 UNREACHABLE_ERRNOS = frozenset({errno.EHOSTUNREACH, errno.EHOSTDOWN, errno.ENETUNREACH})
+# What a resolver answers for a name it holds no address for. EAI_NODATA (a
+# name known without an address) is not on every platform.
+NAME_NOT_FOUND = frozenset(
+    {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+)
 
 
 def failure_of_os_error(error: OSError) -> Failure:
@@ -30,3 +36,23 @@ def is_unreachable(error: OSError) -> bool:
         isinstance(error, socket.gaierror | socket.herror)
         or error.errno in UNREACHABLE_ERRNOS
     )
+
+
+def is_unknown_name(host: str) -> bool:
+    """Return whether the resolver says no device goes by a host name.
+
+    Blocks while the resolver answers. An address is never unknown; a
+    resolver that cannot answer now (no DNS server) says nothing of the name,
+    and leaves the question to the probe.
+    """
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return False
+    try:
+        socket.getaddrinfo(host, None)
+    except socket.gaierror as err:
+        return err.errno in NAME_NOT_FOUND
+    return False

@@ -116,6 +116,17 @@ class ProbeError(Exception):
         self.failure = failure
 
 
+class BadIdentity(ProbeError):
+    """A device answered, but did not say who it is: a MAC address, a model, a name.
+
+    To whoever asks only how the device failed, a PROTOCOL failure.
+    """
+
+    def __init__(self) -> None:
+        """Fail as a reply that cannot be read."""
+        super().__init__(Failure.PROTOCOL)
+
+
 class UnsupportedDevice(Exception):
     """A Kasa device answered, but it is not a kind we can diagnose."""
 
@@ -525,7 +536,7 @@ def identity_from(
     credentials_hash: str | None = None,
     family: Family = Family.PLUG,
 ) -> KasaIdentity:
-    """Return who a device says it is; ProbeError(PROTOCOL) unless it says so properly.
+    """Return who a device says it is; raise BadIdentity unless it says so properly.
 
     Its MAC address becomes an entry's unique id, its alias (or model) the
     entry's title: a device that reports anything else there cannot be told
@@ -535,9 +546,9 @@ def identity_from(
     # Without the region suffix, as python-kasa names models.
     short_model = (name(model) or "").split("(", maxsplit=1)[0].strip()
     if valid_mac is None or not short_model:
-        raise ProbeError(Failure.PROTOCOL)
+        raise BadIdentity
     if alias is not None and not isinstance(alias, str):
-        raise ProbeError(Failure.PROTOCOL)
+        raise BadIdentity
     return KasaIdentity(
         host=host,
         mac=valid_mac,
@@ -550,9 +561,9 @@ def identity_from(
 
 
 def _identity_from_sysinfo(host: str, sysinfo: dict[str, Any]) -> KasaIdentity:
-    """Return who a legacy device is from its system info, or raise ProbeError."""
+    """Return who a legacy device is from its system info, or raise BadIdentity."""
     if name(_device_type(sysinfo)) is None:
-        raise ProbeError(Failure.PROTOCOL)
+        raise BadIdentity
     return identity_from(
         host,
         mac=sysinfo.get("mac") or sysinfo.get("mic_mac"),
@@ -566,14 +577,14 @@ def _device_type(sysinfo: dict[str, Any]) -> object:
 
 
 def _identity_from_device(host: str, device: Device, **known: Any) -> KasaIdentity:
-    """Return who a python-kasa device says it is, or raise ProbeError(PROTOCOL)."""
+    """Return who a python-kasa device says it is, or raise BadIdentity."""
     try:
         # python-kasa computes these from the device's replies, and fails in
         # its own ways on nonsense there (a MAC that is not hex, a model that
         # is not text).
         mac, alias, model = device.mac, device.alias, device.model
     except (KasaException, LookupError, AttributeError, TypeError, ValueError) as err:
-        raise ProbeError(Failure.PROTOCOL) from err
+        raise BadIdentity from err
     return identity_from(host, mac=mac, alias=alias, model=model, **known)
 
 
@@ -701,7 +712,7 @@ def _kasa_spot_identity(host: str, reply: dict[str, Any]) -> KasaIdentity | None
             model=sysinfo.get("model"),
             family=Family.KASA_CAMERA,
         )
-    except ProbeError:
+    except BadIdentity:
         return None
 
 
@@ -722,7 +733,7 @@ def _names_its_device(host: str, reply: dict[str, Any]) -> bool:
     sysinfo = _part(reply, "system", "get_sysinfo")
     try:
         _identity_from_sysinfo(host, sysinfo)
-    except ProbeError:
+    except BadIdentity:
         return False
     return all(
         field not in sysinfo or name(sysinfo[field]) is not None
@@ -734,7 +745,7 @@ def _identity_of(host: str, device: Device) -> KasaIdentity | None:
     """Return a discovered device we can watch; None for any other."""
     try:
         return _watchable_identity(host, device)
-    except ProbeError:
+    except BadIdentity:
         return None
 
 
@@ -770,6 +781,7 @@ async def async_discover_at(host: str) -> KasaIdentity | None:
     """Return a device that answers discovery at a host but not the legacy port.
 
     That is a device that needs a login, or a Kasa Spot camera. Raises
+    BadIdentity for a device whose reply does not say who it is, and
     UnsupportedDeviceError for a device whose login python-kasa cannot do.
     """
     if not discoverable(host):
@@ -784,13 +796,16 @@ async def async_discover_at(host: str) -> KasaIdentity | None:
         )
     except UnsupportedDeviceError:
         # python-kasa says so of the SMART reply the screen emptied, too.
-        if screen.dropped:
-            return None
-        raise
+        if not screen.dropped:
+            raise
+        device = None
     except (KasaException, TimeoutError):
         device = None
     if screen.cameras:
         return next(iter(screen.cameras.values()))
+    if screen.dropped:
+        # The only reply there, emptied: python-kasa made no device of it.
+        raise BadIdentity
     if device is None:
         return None
     try:
@@ -842,8 +857,8 @@ def discoverable(host: str) -> bool:
 async def async_login(identity: KasaIdentity, credentials: Credentials) -> KasaIdentity:
     """Log in to a device with an account; return it named, with the login hash.
 
-    Raises ProbeError saying why the login failed, or PROTOCOL for a device
-    that does not name itself properly.
+    Raises ProbeError saying why the login failed, or BadIdentity for a
+    device that does not name itself properly.
     """
     assert identity.connection is not None
     config = smart_config(identity.host, identity.connection, credentials=credentials)
