@@ -62,6 +62,17 @@ from .test_watched_devices import go_dark as unplug, ours, wait, watch_device
 OUR_TRIGGERS = ("problem_detected", "problem_cleared", "went_offline", "came_online")
 
 
+def page_of_problem_sensor(registry: er.EntityRegistry, watched: str) -> str | None:
+    """Return the device page our Problem sensor for a watched device sits on."""
+    entity_id = registry.async_get_entity_id(
+        "binary_sensor", DOMAIN, f"{watched}_problem"
+    )
+    assert entity_id is not None
+    entity = registry.async_get(entity_id)
+    assert entity is not None
+    return entity.device_id
+
+
 @pytest.fixture
 async def camera(hass: HomeAssistant) -> ForeignDevice:
     """A Blink camera behind its sync module, as the Blink integration adds it."""
@@ -169,13 +180,9 @@ async def test_an_entry_follows_its_device_that_the_registry_split(
 
     assert entry.data[CONF_DEVICE_ID] == camera.device_id
     assert entry.unique_id == camera.device_id
-    problem = entity_registry.async_get_entity_id(
-        "binary_sensor", DOMAIN, f"{camera.device_id}_problem"
+    assert page_of_problem_sensor(entity_registry, camera.device_id) == (
+        camera.device_id
     )
-    assert problem is not None
-    entity = entity_registry.async_get(problem)
-    assert entity is not None
-    assert entity.device_id == camera.device_id
     # Our empty copy is gone: the camera has one page.
     assert device_registry.async_get(ours_copy.id) is None
 
@@ -254,13 +261,8 @@ async def test_a_plug_the_tplink_integration_also_has_shares_its_page(
 ) -> None:
     tplink = await add_tplink_plug(hass, "Desk lamp", dr.format_mac(plug.mac))
     entry = await watch(hass, plug)
-    problem = entity_registry.async_get_entity_id(
-        "binary_sensor", DOMAIN, f"{dr.format_mac(plug.mac)}_problem"
-    )
-    assert problem is not None
-    entity = entity_registry.async_get(problem)
-    assert entity is not None
-    assert entity.device_id == tplink.device_id
+    mac = dr.format_mac(plug.mac)
+    assert page_of_problem_sensor(entity_registry, mac) == tplink.device_id
     # No second page for the same plug.
     ours_pages = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
     assert {device.id for device in ours_pages} <= {tplink.device_id}
